@@ -1,0 +1,31 @@
+"""treem: child-labour prevention records, rules, cases and indicators (Python bindings).
+
+A thin layer over the C API (libtreem) with ctypes: no third-party dependency.
+"""
+
+from ._errors import (AlreadyExistsError, DataLossError, FailedPreconditionError,
+                      InternalError, InvalidArgumentError, NotFoundError, OutOfRangeError,
+                      PermissionDeniedError, ResourceExhaustedError, TreemError,
+                      UnavailableError)
+from ._native import ABI_MAJOR, lib as _lib, library_path
+from .units import AdminUnits, UnitLevel
+
+__version__ = _lib.treem_version_string().decode()
+
+
+def version():
+    """The library's version text, e.g. '0.1.0'."""
+    return _lib.treem_version_string().decode()
+
+
+def version_number():
+    """The library's version as MAJOR*10000 + MINOR*100 + PATCH."""
+    return int(_lib.treem_version_number())
+
+
+__all__ = [
+    "AdminUnits", "UnitLevel", "version", "version_number", "library_path", "ABI_MAJOR",
+    "TreemError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",
+    "PermissionDeniedError", "ResourceExhaustedError", "FailedPreconditionError",
+    "OutOfRangeError", "UnavailableError", "DataLossError", "InternalError",
+]

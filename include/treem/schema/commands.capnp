@@ -1,0 +1,180 @@
+# treem commands, journal entries and snapshots. Every mutation of a store is one Command
+# (DOMAIN.md section 2: who, when, from which source); the journal of commands is the audit
+# trail and the replication unit; a Snapshot holds the whole state as lists of records.
+# Part of the public contract: evolve only by adding fields, enumerants and union members
+# (never renumber, retype or reuse an ordinal). A reader that meets a union member it does not
+# know sees which() == an unknown value and must refuse the command, never skip it silently.
+@0x9f6754a6cd871296;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("treem::schema");
+
+using Common = import "/treem/schema/common.capnp";
+using Date = Common.Date;
+using Timestamp = Common.Timestamp;
+using Uuid = Common.Uuid;
+using Actor = Common.Actor;
+using DataSource = Common.DataSource;
+
+using Units = import "/treem/schema/units.capnp";
+using People = import "/treem/schema/people.capnp";
+using Work = import "/treem/schema/work.capnp";
+using Rules = import "/treem/schema/rules.capnp";
+using Cases = import "/treem/schema/cases.capnp";
+using Prevention = import "/treem/schema/prevention.capnp";
+using Indicators = import "/treem/schema/indicators.capnp";
+
+const formatVersion :UInt32 = 1;
+# Version of the journal and snapshot format written by this release. Bumped only when a change
+# needs new reader logic; readers refuse data whose minReaderVersion exceeds what they support.
+
+# ---------------------------------------------------------------------------------------------
+# Records that no other schema file holds
+
+struct RiskAssessment {
+  # One at-risk screening of a child (RD-9): the answers given and the explained result.
+  id @0 :Uuid;                         # record id
+  childId @1 :Uuid;                    # the child (Person.id)
+  date @2 :Date;                       # day of the screening
+  assessor @3 :Actor;                  # who screened
+  request @4 :Rules.RiskScreenRequest; # screen id and the answers per factor
+  result @5 :Rules.RiskResult;         # score, level, contributions, screen version
+  note @6 :Text;                       # free text
+}
+
+# ---------------------------------------------------------------------------------------------
+# Small command bodies
+
+enum RecordKind {
+  # The kinds of stored records, for commands that address a record by kind and id.
+  unknown @0;                 # not valid (default value only)
+  household @1;               # People.Household
+  person @2;                  # People.Person
+  establishment @3;           # Work.Establishment
+  workActivity @4;            # Work.WorkActivity
+  riskAssessment @5;          # RiskAssessment
+  case @6;                    # Cases.Case
+  referral @7;                # Cases.Referral
+  serviceProvider @8;         # Cases.ServiceProvider
+  communicationActivity @9;   # Prevention.CommunicationActivity
+  trainingSession @10;        # Prevention.TrainingSession
+  inspection @11;             # Prevention.Inspection
+  commitment @12;             # Prevention.Commitment
+  programmePlan @13;          # Indicators.ProgrammePlan
+}
+
+struct DeleteRecord {
+  # Removes a record from the current state (the journal keeps the history). Used for records
+  # entered in error and for erasure requests under Decree 13/2023.
+  kind @0 :RecordKind;  # kind of the record
+  id @1 :Uuid;          # its id
+  reason @2 :Text;      # why (required; never personal data)
+}
+
+struct RecordConsent {
+  # Adds a consent record to a person, or updates the one with the same id (e.g. withdrawal).
+  personId @0 :Uuid;                      # the person the consent is about
+  consent @1 :People.ConsentRecord;       # the consent
+}
+
+struct LinkHouseholdMember {
+  # Adds a person to a household, or ends a membership (set member.linkedTo).
+  householdId @0 :Uuid;                   # the household
+  member @1 :People.HouseholdMember;      # the membership
+}
+
+struct UpdateCommitmentStatus {
+  # Changes the status of a commitment (breach found, expiry, renewal).
+  commitmentId @0 :Uuid;                          # the commitment
+  change @1 :Prevention.CommitmentStatusChange;   # the new status with date and reason
+  renewedById @2 :Uuid;                           # for status renewed: the new commitment
+}
+
+# ---------------------------------------------------------------------------------------------
+# The command envelope
+
+struct Command {
+  # One change to a store. `seq` and `at` are assigned by the store when the command is
+  # committed (a caller may leave them zero); `actor` and `source` are checked against the
+  # caller's access scope.
+  seq @0 :UInt64;             # position in the journal, 1-based, gap-free (64-bit: a JSON string)
+  at @1 :Timestamp;           # instant the change was made (committed)
+  actor @2 :Actor;            # who made it
+  source @3 :DataSource;      # where it came from
+  commandId @4 :Uuid;         # caller-chosen id making a retried submission idempotent (unset = none)
+  note @5 :Text;              # free-text reason for the change (never personal data)
+
+  payload :union {
+    # Exactly one change.
+    none @6 :Void;                                          # no change (invalid in a journal; the default)
+    upsertHousehold @7 :People.Household;                   # create or replace a household
+    upsertPerson @8 :People.Person;                         # create or replace a person (child, parent, carer)
+    upsertEstablishment @9 :Work.Establishment;             # create or replace an employer
+    recordWorkActivity @10 :Work.WorkActivity;              # record (or correct, same id) a work activity
+    recordRiskAssessment @11 :RiskAssessment;               # record an at-risk screening
+    caseCommand @12 :Cases.CaseCommand;                     # any case step: open, transition with reason, forms 02-07, plan, approval, review, follow-up, court, close, referrals
+    upsertServiceProvider @13 :Cases.ServiceProvider;       # create or replace a directory entry
+    recordCommunication @14 :Prevention.CommunicationActivity; # record a communication activity
+    recordTraining @15 :Prevention.TrainingSession;         # record a training session
+    recordInspection @16 :Prevention.Inspection;            # record (or update, same id) an inspection
+    upsertCommitment @17 :Prevention.Commitment;            # create or replace a commitment
+    updateCommitmentStatus @18 :UpdateCommitmentStatus;     # change a commitment's status
+    loadPlan @19 :Indicators.ProgrammePlan;                 # load or replace a plan with its targets
+    defineIndicator @20 :Indicators.IndicatorDefinition;    # add or replace an indicator definition
+    loadUnits @21 :Units.AdminUnitList;                     # load or update administrative units
+    recordConsent @22 :RecordConsent;                       # add or update a consent record
+    linkHouseholdMember @23 :LinkHouseholdMember;           # add or end a household membership
+    deleteRecord @24 :DeleteRecord;                         # remove a record from the current state
+  }
+}
+
+struct CommandBatch {
+  # Several commands submitted together; the store applies them in order, all or none.
+  commands @0 :List(Command);  # the commands
+}
+
+# ---------------------------------------------------------------------------------------------
+# Journal and snapshot
+
+struct JournalEntry {
+  # One committed command as written to the journal (the byte framing, length + CRC32C, is
+  # the store's and not part of this schema).
+  formatVersion @0 :UInt32;     # format version of the writer
+  minReaderVersion @1 :UInt32;  # lowest reader format version able to apply this entry
+  storeId @2 :Uuid;             # the store the entry belongs to
+  command @3 :Command;          # the command, with seq and at filled
+  recordedAt @4 :Timestamp;     # when the entry was written (may follow command.at)
+}
+
+struct SnapshotHeader {
+  # Identifies a snapshot and what it covers.
+  formatVersion @0 :UInt32;          # format version of the writer
+  minReaderVersion @1 :UInt32;       # readers with a lower format version must refuse the snapshot
+  createdAt @2 :Timestamp;           # when written
+  createdBy @3 :Actor;               # who asked for it
+  storeId @4 :Uuid;                  # the store it was taken from
+  lastSeq @5 :UInt64;                # last journal seq included (64-bit: a JSON string)
+  unitScope @6 :List(Text);          # admin unit codes covered (empty = everything in the store)
+  deidentified @7 :Bool;             # names, national ids, exact birth dates and addresses removed
+  libraryVersion @8 :Text;           # treem version that wrote it, e.g. "0.1.0"
+}
+
+struct Snapshot {
+  # The whole state of a store (or its de-identified export) at `header.lastSeq`.
+  header @0 :SnapshotHeader;                                  # what this is
+  units @1 :List(Units.AdminUnit);                            # administrative units
+  households @2 :List(People.Household);                      # households
+  persons @3 :List(People.Person);                            # persons (children and adults)
+  establishments @4 :List(Work.Establishment);                # employers
+  workActivities @5 :List(Work.WorkActivity);                 # work activities
+  riskAssessments @6 :List(RiskAssessment);                   # screenings
+  cases @7 :List(Cases.Case);                                 # cases with history
+  referrals @8 :List(Cases.Referral);                         # referrals with history
+  serviceProviders @9 :List(Cases.ServiceProvider);           # service directory
+  communications @10 :List(Prevention.CommunicationActivity); # communication activities
+  trainings @11 :List(Prevention.TrainingSession);            # training sessions
+  inspections @12 :List(Prevention.Inspection);               # inspections
+  commitments @13 :List(Prevention.Commitment);               # commitments
+  plans @14 :List(Indicators.ProgrammePlan);                  # plans with targets
+  indicators @15 :List(Indicators.IndicatorDefinition);       # indicator definitions
+}
