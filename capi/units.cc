@@ -7,15 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "capi/guard.h"
+#include "capi/handles.h"
 #include "capi/schema_out.h"
 #include "core/admin_units.h"
 #include "core/date.h"
 #include "internal/status_macros.h"
 #include "treem/schema/units.capnp.h"
 
-struct treem_units {
-  treem::core::AdminUnits impl;
-};
 
 namespace treem::capi {
 namespace {

@@ -13,5 +13,9 @@
 
 #include "treem/c/common.h"
 #include "treem/c/units.h"
+#include "treem/c/registry.h"
+#include "treem/c/rules.h"
+#include "treem/c/cases.h"
+#include "treem/c/exchange.h"
 
 #endif /* TREEM_H_ */

@@ -9,6 +9,10 @@ from ._errors import (AlreadyExistsError, DataLossError, FailedPreconditionError
                       UnavailableError)
 from ._native import ABI_MAJOR, lib as _lib, library_path
 from .units import AdminUnits, UnitLevel
+from .registry import Actor, Registry, Role
+from .rules import Rules, classify, describe_code, judge_child, screen
+from .cases import CaseBook, OpeningMode, timestamp, trigger
+from .exchange import ImportRefused, csv_import, deidentify
 
 __version__ = _lib.treem_version_string().decode()
 
@@ -24,7 +28,11 @@ def version_number():
 
 
 __all__ = [
-    "AdminUnits", "UnitLevel", "version", "version_number", "library_path", "ABI_MAJOR",
+    "ImportRefused", "csv_import", "deidentify",
+    "Registry", "Actor", "Role",
+    "AdminUnits", "UnitLevel", "Rules", "classify", "judge_child", "screen", "describe_code",
+    "CaseBook", "OpeningMode", "timestamp", "trigger",
+    "version", "version_number", "library_path", "ABI_MAJOR",
     "TreemError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",
     "PermissionDeniedError", "ResourceExhaustedError", "FailedPreconditionError",
     "OutOfRangeError", "UnavailableError", "DataLossError", "InternalError",

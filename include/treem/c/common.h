@@ -106,6 +106,18 @@ typedef int32_t treem_format;
 #define TREEM_FORMAT_CAPNP_PACKED 2
 #define TREEM_FORMAT_JSON 3
 
+/** Access role of the acting user; values equal the schema enum Role (common.capnp).
+ * Every read and write of a register carries the acting user (id, role, unit). @since 0.1 */
+typedef int32_t treem_role;
+#define TREEM_ROLE_UNKNOWN 0
+#define TREEM_ROLE_COMMUNE_WORKER 1   /* cán bộ bảo vệ trẻ em cấp xã */
+#define TREEM_ROLE_COMMUNE_CHAIR 2    /* Chủ tịch UBND xã */
+#define TREEM_ROLE_PROVINCE_OFFICER 3 /* cán bộ cấp tỉnh */
+#define TREEM_ROLE_ANALYST 4          /* de-identified data only */
+#define TREEM_ROLE_INSPECTOR 5        /* thanh tra lao động */
+#define TREEM_ROLE_AUDITOR 6
+#define TREEM_ROLE_SYSTEM 7
+
 /** 128-bit identifier passed by value; layout frozen. @since 0.1 */
 typedef struct treem_uuid {
   uint8_t bytes[16];

@@ -61,6 +61,8 @@ enum RecordKind {
   inspection @11;             # Prevention.Inspection
   commitment @12;             # Prevention.Commitment
   programmePlan @13;          # Indicators.ProgrammePlan
+  indicatorDefinition @14;    # Indicators.IndicatorDefinition (addressed by its text id, RecordRef.code)
+  adminUnit @15;              # Units.AdminUnit (addressed by its code, RecordRef.code)
 }
 
 struct DeleteRecord {
@@ -125,6 +127,8 @@ struct Command {
     recordConsent @22 :RecordConsent;                       # add or update a consent record
     linkHouseholdMember @23 :LinkHouseholdMember;           # add or end a household membership
     deleteRecord @24 :DeleteRecord;                         # remove a record from the current state
+    recordAccess @25 :AccessRecord;                         # a read of personal data, or a refused call (written by the registry; see docs/registry.md)
+    initStore @26 :StoreInit;                               # first entry of a store: its id and unit scope (written by the registry)
   }
 }
 
@@ -144,6 +148,13 @@ struct JournalEntry {
   storeId @2 :Uuid;             # the store the entry belongs to
   command @3 :Command;          # the command, with seq and at filled
   recordedAt @4 :Timestamp;     # when the entry was written (may follow command.at)
+  batch @5 :List(Command);
+  # Commands committed together, all or none (CommandBatch applied atomically). When set,
+  # `command` is unset and every command of the batch carries the seq of this entry.
+  classifications @6 :List(ActivityClassification);
+  # Derived facts computed when the entry was committed (classification of each work activity
+  # the entry recorded or whose child it changed), with the rule sets used. Replay reuses them
+  # instead of classifying again, so a later rule-data release does not rewrite history.
 }
 
 struct SnapshotHeader {
@@ -177,4 +188,82 @@ struct Snapshot {
   commitments @13 :List(Prevention.Commitment);               # commitments
   plans @14 :List(Indicators.ProgrammePlan);                  # plans with targets
   indicators @15 :List(Indicators.IndicatorDefinition);       # indicator definitions
+  caseLog @16 :List(Command);
+  # The commands that built the case book, in order, each with its seq, instant, actor, source
+  # and commandId: payload caseCommand, and upsertServiceProvider (referrals check the
+  # directory as it was). `cases`, `referrals` and `serviceProviders` are views of the state
+  # they build; a registry restores its case book by replaying this log (docs/registry.md).
+  classifications @17 :List(ActivityClassification);          # derived facts per work activity
+  audit @18 :List(AuditEntry);
+  # The audit trail up to header.lastSeq, oldest first: one entry per committed command
+  # (including recorded reads), so history and idempotency survive journal compaction.
+}
+
+# ---------------------------------------------------------------------------------------------
+# Registry bookkeeping: store identity, audit trail, access records, derived facts
+
+struct StoreInit {
+  # The first journal entry of a registry store.
+  storeId @0 :Uuid;             # random id of the store, repeated in every journal entry and snapshot
+  unitScope @1 :List(Text);     # admin unit codes the store holds (empty = any unit)
+  libraryVersion @2 :Text;      # treem version that created it
+}
+
+enum AccessOperation {
+  # What a recorded access did.
+  unknown @0;   # not valid (default value only)
+  read @1;      # one record read by id
+  list @2;      # records of a kind listed
+  history @3;   # the audit history of a record read
+  export @4;    # a full snapshot exported
+  write @5;     # a change submitted (recorded only when refused)
+  query @6;     # a query over cases (deadlines)
+  verdict @7;   # a child-level classification verdict computed
+}
+
+struct AccessRecord {
+  # A read of personal data, or any call refused for lack of permission (Decree 13/2023
+  # requires both to be traceable). The reader is the command's actor.
+  operation @0 :AccessOperation;   # what was done or attempted
+  kind @1 :RecordKind;             # kind of the records concerned (unknown = several kinds)
+  recordIds @2 :List(Uuid);        # ids of the records read (or attempted)
+  purpose @3 :Text;                # why, as given by the caller or the operation
+  refused @4 :Bool;                # the call was refused
+  reason @5 :Text;                 # why it was refused (never personal data)
+  count @6 :UInt32;                # number of records returned (lists and exports)
+}
+
+struct ActivityClassification {
+  # The classification of one work activity, computed when the activity (or its child's birth
+  # date) was committed, with the rule sets named inside the result.
+  activityId @0 :Uuid;                        # WorkActivity.id
+  result @1 :Rules.ClassificationResult;      # legal and statistical result with rule-set versions
+  classifiedAt @2 :Timestamp;                 # instant of the command that produced it
+  seq @3 :UInt64;                             # journal seq of that command
+}
+
+struct RecordRef {
+  # A record addressed by kind and id (or by code for indicators and units).
+  kind @0 :RecordKind;  # kind
+  id @1 :Uuid;          # id (zero for kinds addressed by code)
+  code @2 :Text;        # text id for indicatorDefinition and adminUnit
+}
+
+struct AuditEntry {
+  # One committed command as seen by the audit trail (no payload: personal data stays in the
+  # records and the journal).
+  seq @0 :UInt64;               # journal seq (commands of one batch share it)
+  at @1 :Timestamp;             # instant of the command
+  actor @2 :Actor;              # who
+  source @3 :DataSource;        # from where
+  commandId @4 :Uuid;           # caller's idempotency id (zero = none)
+  change @5 :Text;              # the payload member, e.g. "upsertPerson", "caseCommand.approvePlan", "recordAccess"
+  records @6 :List(RecordRef);  # the records it changed (or read, for recordAccess)
+  access @7 :AccessRecord;      # for recordAccess entries: what was read or refused
+}
+
+struct RecordHistory {
+  # Answer to "who changed or read this record, when, from where".
+  record @0 :RecordRef;            # the record
+  entries @1 :List(AuditEntry);    # oldest first
 }

@@ -303,4 +303,18 @@ struct Person {
   livesWithoutParents @15 :Bool;                      # not living with either parent
   deceasedOn @16 :Date;                               # date of death; unset = alive
   note @17 :Text;                                     # free text (sensitive)
+  roles @18 :List(PersonRole);                        # capacities that make the person part of a
+                                                      # prevention target population (P4, P5, P8);
+                                                      # empty = none recorded
+}
+
+enum PersonRole {
+  # A capacity in which an adult belongs to a target population of Decision 782 (the
+  # denominators of indicators P4, P5 and P8). Added for the indicators engine (issue 6).
+  unknown @0;             # not a valid role (default value only)
+  educationStaff @1;      # cán bộ, giáo viên of an education or childcare facility (P4)
+  parentOrCarer @2;       # cha mẹ, người chăm sóc trẻ em (P5; also derived from HouseholdMember.isCarer)
+  communeOfficial @3;     # cán bộ, công chức cấp xã concerned with child labour (P8, 70%)
+  districtOfficial @4;    # cán bộ, công chức cấp huyện, before 2025-07-01 (P8, 90%)
+  provincialOfficial @5;  # cán bộ, công chức, viên chức cấp tỉnh (P8, 90%)
 }

@@ -229,6 +229,14 @@ struct Inspection {
   funding @11 :List(FundingLine);    # cost and sources
   planId @12 :Uuid;                  # the ProgrammePlan it implements (unset = none)
   note @13 :Text;                    # free text
+  subject @14 :InspectionSubject;    # who was inspected and sanctioned (default: the establishment)
+  subjectPersonId @15 :Uuid;         # for subject parentOrCarer: the Person sanctioned (unset otherwise)
+}
+
+enum InspectionSubject {
+  # Whose compliance an inspection checked and who bears its sanction (added for issue 6).
+  establishment @0;  # the establishment in `establishmentId` (cơ sở sử dụng lao động)
+  parentOrCarer @1;  # a parent or carer of the child (xử phạt cha mẹ, người chăm sóc trẻ em)
 }
 
 # ---------------------------------------------------------------------------------------------
