@@ -98,9 +98,8 @@ treem_status treem_registry_import_csv(uint64_t* seq_out, treem_buf* report_out,
                                        treem_registry* reg, const uint8_t* households_csv,
                                        size_t households_len, const uint8_t* children_csv,
                                        size_t children_len, const char* commune_code,
-                                       const char* user_id, treem_role role,
-                                       const char* unit_code, uint32_t flags,
-                                       treem_format report_fmt) {
+                                       const char* user_id, treem_role role, const char* unit_code,
+                                       uint32_t flags, treem_format report_fmt) {
   return Guard([&]() -> absl::Status {
     if (seq_out == nullptr || reg == nullptr) {
       return Misuse("treem_registry_import_csv: null argument");
@@ -109,8 +108,9 @@ treem_status treem_registry_import_csv(uint64_t* seq_out, treem_buf* report_out,
     if (report_out != nullptr) treem_buf_dispose(report_out);
     TREEM_ASSIGN_OR_RETURN(auto format, treem::capi::ToFormat(report_fmt, "report_fmt"));
     if ((flags & TREEM_CSV_VALIDATE_ONLY) != 0) {
-      return Misuse("flags: TREEM_CSV_VALIDATE_ONLY makes no sense when importing; use "
-                    "treem_csv_import");
+      return Misuse(
+          "flags: TREEM_CSV_VALIDATE_ONLY makes no sense when importing; use "
+          "treem_csv_import");
     }
     TREEM_ASSIGN_OR_RETURN(
         auto result,
@@ -120,9 +120,9 @@ treem_status treem_registry_import_csv(uint64_t* seq_out, treem_buf* report_out,
       TREEM_RETURN_IF_ERROR(treem::capi::WriteReport(report_out, result, format));
     }
     if (!result.ok() && (flags & TREEM_CSV_SKIP_BAD_ROWS) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "survey lists refused, nothing imported: ", result.issues.size(),
-          " problem(s); first: ", result.issues.front().ToString()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("survey lists refused, nothing imported: ", result.issues.size(),
+                       " problem(s); first: ", result.issues.front().ToString()));
     }
     auto batch = result.commands();
     if (batch.getCommands().size() == 0) return absl::OkStatus();
@@ -144,8 +144,8 @@ treem_status treem_deidentify(treem_buf* out, const uint8_t* snapshot, size_t le
     }
     if (secret == nullptr && secret_len != 0) return Misuse("secret: null with non-zero size");
     capnp::MallocMessageBuilder input;
-    TREEM_RETURN_IF_ERROR(treem::capi::ReadMessage<treem::schema::Snapshot>(
-        snapshot, len, in_fmt, input, "snapshot"));
+    TREEM_RETURN_IF_ERROR(treem::capi::ReadMessage<treem::schema::Snapshot>(snapshot, len, in_fmt,
+                                                                            input, "snapshot"));
     treem::exchange::DeidentifyOptions options;
     if (secret != nullptr) {
       options.secret.assign(reinterpret_cast<const char*>(secret), secret_len);

@@ -17,5 +17,6 @@
 #include "treem/c/rules.h"
 #include "treem/c/cases.h"
 #include "treem/c/exchange.h"
+#include "treem/c/reports.h"
 
 #endif /* TREEM_H_ */

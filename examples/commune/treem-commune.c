@@ -20,13 +20,18 @@ static const char *g_user = "cb-ldtbxh-01";
 static treem_role g_role = TREEM_ROLE_COMMUNE_WORKER;
 static const char *g_unit = NULL; /* defaults to the store's scope given at init */
 static int g_quiet = 0;
+static const char *g_units_dir = NULL; /* official unit lists (--units DIR) */
 
 static void usage(FILE *f) {
   fputs(
-      "usage: treem-commune [--user ID] [--role ROLE] [--unit CODE] [--quiet] COMMAND ...\n"
+      "usage: treem-commune [--user ID] [--role ROLE] [--unit CODE] [--units DIR] [--quiet]\n"
+      "                     COMMAND ...\n"
+      "  --user, --role, --unit  the acting user (every read and write is checked and audited)\n"
+      "  --units DIR             the official unit lists (shared/data/admin-units)\n"
       "\n"
       "Commands (STORE is a folder holding the commune's register):\n"
-      "  init STORE --scope CODE [--units DIR]  create a register for a commune (mã xã)\n"
+      "  init STORE --scope CODE[,CODE]         create a register for a commune (mã xã);\n"
+      "                                          old and new codes across the 2025 merger\n"
       "  import STORE HOUSEHOLDS.csv CHILDREN.csv --commune CODE [--skip-bad-rows]\n"
       "                                          import village survey lists (danh sách hộ, trẻ em)\n"
       "  apply STORE FILE.jsonl                  apply commands, one JSON Command per line\n"
@@ -36,8 +41,10 @@ static void usage(FILE *f) {
       "  classify REQUEST.json                   classify a work activity (ClassifyRequest JSON)\n"
       "  screen REQUEST.json                     at-risk screening (RiskScreenRequest JSON)\n"
       "  due STORE --at YYYY-MM-DD[THH:MM]      cases with steps overdue or due soon (quá hạn)\n"
-      "  report STORE --from DATE --to DATE [--on-map DATE] [--html F] [--csv F] [--json F]\n"
-      "                                          the period's indicators against the plan\n"
+      "  report STORE --from DATE --to DATE [--on-map DATE] [--plan NAME]\n"
+      "         [--upward] [--html F] [--csv F] [--json F]\n"
+      "                                          the period's indicators (chỉ tiêu) against the\n"
+      "                                          plan (default hoang-duc-2023; qd-782-2021)\n"
       "  export STORE OUT [--deidentified] [--json]\n"
       "                                          full export, or de-identified for the province\n"
       "  checkpoint STORE                        write a snapshot and compact the journal\n"
@@ -144,18 +151,29 @@ static int parse_instant(const char *s, int64_t *out) {
   return 1;
 }
 
+/* `scope` is a comma-separated list of unit codes (used when creating). */
 static treem_registry *open_store(const char *dir, int create, const char *scope,
                                   const char *units_dir) {
   treem_registry_options *opts = NULL;
   treem_registry *reg = NULL;
   treem_units *units = NULL;
+  if (units_dir == NULL) units_dir = g_units_dir;
   if (treem_registry_options_new(&opts) != TREEM_OK) return NULL;
   if (create) {
-    if (treem_registry_options_set_create(opts, 1) != TREEM_OK ||
-        treem_registry_options_add_scope(opts, scope) != TREEM_OK) {
+    char codes[256];
+    char *code, *save = NULL;
+    snprintf(codes, sizeof codes, "%s", scope);
+    if (treem_registry_options_set_create(opts, 1) != TREEM_OK) {
       treem_fail("options");
       treem_registry_options_free(opts);
       return NULL;
+    }
+    for (code = strtok_r(codes, ",", &save); code; code = strtok_r(NULL, ",", &save)) {
+      if (treem_registry_options_add_scope(opts, code) != TREEM_OK) {
+        treem_fail("--scope");
+        treem_registry_options_free(opts);
+        return NULL;
+      }
     }
   }
   if (units_dir != NULL) {
@@ -340,7 +358,7 @@ static int cmd_export(int argc, char **argv) {
   treem_registry_free(reg);
   if (deid) {
     treem_buf clean = TREEM_BUF_INIT;
-    if (treem_deidentify(&clean, buf.data, buf.size, TREEM_FORMAT_CAPNP,
+    if (treem_deidentify(&clean, buf.data, buf.size, TREEM_FORMAT_CAPNP, NULL, 0, 0,
                          json ? TREEM_FORMAT_JSON : TREEM_FORMAT_CAPNP) != TREEM_OK) {
       treem_buf_dispose(&buf);
       return treem_fail("de-identifying");
@@ -360,6 +378,98 @@ static int cmd_export(int argc, char **argv) {
   return rc;
 }
 
+static int cmd_report(int argc, char **argv) {
+  const char *dir = NULL, *from = NULL, *to = NULL, *map = NULL, *units_dir = NULL;
+  const char *html = NULL, *csv = NULL, *json = NULL, *plan = "hoang-duc-2023", *title = NULL;
+  int upward = 0, i, rc = 0;
+  treem_registry *reg = NULL;
+  treem_units *units = NULL;
+  treem_report_request *req = NULL;
+  treem_buf report = TREEM_BUF_INIT, text = TREEM_BUF_INIT;
+  for (i = 0; i < argc; ++i) {
+    if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) from = argv[++i];
+    else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) to = argv[++i];
+    else if (strcmp(argv[i], "--on-map") == 0 && i + 1 < argc) map = argv[++i];
+    else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc) units_dir = argv[++i];
+    else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc) plan = argv[++i];
+    else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc) title = argv[++i];
+    else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc) html = argv[++i];
+    else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) csv = argv[++i];
+    else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) json = argv[++i];
+    else if (strcmp(argv[i], "--upward") == 0) upward = 1;
+    else if (dir == NULL) dir = argv[i];
+    else return EXIT_USAGE;
+  }
+  if (units_dir == NULL) units_dir = g_units_dir;
+  if (dir == NULL || from == NULL || to == NULL || units_dir == NULL) return EXIT_USAGE;
+  if (treem_units_open_dir(&units, units_dir) != TREEM_OK) return treem_fail("loading units");
+  if (treem_report_request_new(&req) != TREEM_OK ||
+      treem_report_request_set_period(req, from, to) != TREEM_OK ||
+      (map != NULL && treem_report_request_set_map_date(req, map) != TREEM_OK) ||
+      (plan[0] != 0 && treem_report_request_set_plan_builtin(req, plan) != TREEM_OK) ||
+      (title != NULL && treem_report_request_set_title(req, title) != TREEM_OK) ||
+      treem_report_request_set_upward(req, upward) != TREEM_OK ||
+      treem_report_request_add_dimension(req, 1) != TREEM_OK ||
+      treem_report_request_add_dimension(req, 2) != TREEM_OK) {
+    rc = treem_fail("report request");
+    goto done;
+  }
+  reg = open_store(dir, 0, NULL, NULL);
+  if (reg == NULL) {
+    rc = EXIT_TREEM;
+    goto done;
+  }
+  if (treem_registry_report(&report, reg, g_user, g_role, unit_or(""), units, req,
+                            TREEM_FORMAT_CAPNP) != TREEM_OK) {
+    rc = treem_fail("report");
+    goto done;
+  }
+  if (json != NULL) {
+    if (treem_report_render(&text, report.data, report.size, TREEM_FORMAT_CAPNP,
+                            TREEM_RENDER_JSON) != TREEM_OK) {
+      rc = treem_fail("rendering JSON");
+      goto done;
+    }
+    if ((rc = write_file(json, text.data, text.size)) != 0) goto done;
+    if (!g_quiet) printf("JSON report: %s\n", json);
+    treem_buf_dispose(&text);
+  }
+  if (csv != NULL) {
+    if (treem_report_render(&text, report.data, report.size, TREEM_FORMAT_CAPNP,
+                            TREEM_RENDER_CSV) != TREEM_OK) {
+      rc = treem_fail("rendering CSV");
+      goto done;
+    }
+    if ((rc = write_file(csv, text.data, text.size)) != 0) goto done;
+    if (!g_quiet) printf("CSV report: %s\n", csv);
+    treem_buf_dispose(&text);
+  }
+  if (html != NULL) {
+    if (treem_report_render(&text, report.data, report.size, TREEM_FORMAT_CAPNP,
+                            TREEM_RENDER_HTML) != TREEM_OK) {
+      rc = treem_fail("rendering HTML");
+      goto done;
+    }
+    if ((rc = write_file(html, text.data, text.size)) != 0) goto done;
+    if (!g_quiet) printf("HTML report: %s\n", html);
+  }
+  if (csv == NULL && html == NULL && json == NULL) {
+    if (treem_report_render(&text, report.data, report.size, TREEM_FORMAT_CAPNP,
+                            TREEM_RENDER_CSV) != TREEM_OK) {
+      rc = treem_fail("rendering CSV");
+      goto done;
+    }
+    fwrite(text.data, 1, text.size, stdout);
+  }
+done:
+  treem_buf_dispose(&text);
+  treem_buf_dispose(&report);
+  treem_registry_free(reg);
+  treem_report_request_free(req);
+  treem_units_free(units);
+  return rc;
+}
+
 static int cmd_units(int argc, char **argv) {
   treem_units *units = NULL;
   treem_buf buf = TREEM_BUF_INIT;
@@ -374,11 +484,70 @@ static int cmd_units(int argc, char **argv) {
   return 0;
 }
 
-/* Subcommands whose C API lands with their capability (see examples/commune/README). */
-int treem_commune_import(int argc, char **argv, const char *user, treem_role role,
-                         const char *unit, int quiet);
-int treem_commune_report(int argc, char **argv, const char *user, treem_role role,
-                         const char *unit, int quiet);
+static int cmd_import(int argc, char **argv) {
+  const char *dir = NULL, *hfile = NULL, *cfile = NULL, *commune = NULL;
+  unsigned char *h = NULL, *c = NULL;
+  size_t hlen = 0, clen = 0;
+  uint32_t flags = 0;
+  uint64_t seq = 0;
+  treem_buf report = TREEM_BUF_INIT;
+  treem_registry *reg;
+  treem_status st;
+  int i;
+  for (i = 0; i < argc; ++i) {
+    if (strcmp(argv[i], "--commune") == 0 && i + 1 < argc) commune = argv[++i];
+    else if (strcmp(argv[i], "--skip-bad-rows") == 0) flags |= TREEM_CSV_SKIP_BAD_ROWS;
+    else if (dir == NULL) dir = argv[i];
+    else if (hfile == NULL) hfile = argv[i];
+    else if (cfile == NULL) cfile = argv[i];
+    else return EXIT_USAGE;
+  }
+  if (dir == NULL || hfile == NULL || cfile == NULL || commune == NULL) return EXIT_USAGE;
+  h = read_file(hfile, &hlen);
+  c = h ? read_file(cfile, &clen) : NULL;
+  if (h == NULL || c == NULL) {
+    free(h);
+    return EXIT_IO;
+  }
+  reg = open_store(dir, 0, NULL, NULL);
+  if (reg == NULL) {
+    free(h);
+    free(c);
+    return EXIT_TREEM;
+  }
+  if (!g_quiet) fprintf(stderr, "importing %s and %s ...\n", hfile, cfile);
+  st = treem_registry_import_csv(&seq, &report, reg, h, hlen, c, clen, commune, g_user, g_role,
+                                 unit_or(commune), flags, TREEM_FORMAT_JSON);
+  free(h);
+  free(c);
+  treem_registry_free(reg);
+  if (st != TREEM_OK) {
+    treem_fail("import");
+    if (report.data != NULL) {
+      fputs("full problem list (CsvImportReport):\n", stderr);
+      fwrite(report.data, 1, report.size, stderr);
+      fputc('\n', stderr);
+    }
+    treem_buf_dispose(&report);
+    return EXIT_TREEM;
+  }
+  if (!g_quiet) {
+    /* The report is JSON: show the counts without a JSON parser. */
+    const char *keys[] = {"householdsImported", "childrenImported"};
+    size_t k;
+    for (k = 0; k < 2; ++k) {
+      const char *p = strstr((const char *)report.data, keys[k]);
+      long n = 0;
+      if (p != NULL) sscanf(p + strlen(keys[k]) + 2, "%ld", &n);
+      printf("%s: %ld\n", keys[k], n);
+    }
+    if (flags & TREEM_CSV_SKIP_BAD_ROWS)
+      printf("rows skipped are listed in the report (--skip-bad-rows)\n");
+    printf("committed as command %llu\n", (unsigned long long)seq);
+  }
+  treem_buf_dispose(&report);
+  return 0;
+}
 
 int main(int argc, char **argv) {
   int i = 1, rc;
@@ -395,6 +564,9 @@ int main(int argc, char **argv) {
       ++i;
     } else if (i + 1 < argc && strcmp(argv[i], "--user") == 0) {
       g_user = argv[i + 1];
+      i += 2;
+    } else if (i + 1 < argc && strcmp(argv[i], "--units") == 0) {
+      g_units_dir = argv[i + 1];
       i += 2;
     } else if (i + 1 < argc && strcmp(argv[i], "--unit") == 0) {
       g_unit = argv[i + 1];
@@ -420,7 +592,7 @@ int main(int argc, char **argv) {
   argv += i;
   if (strcmp(cmd, "init") == 0) rc = cmd_init(argc, argv);
   else if (strcmp(cmd, "import") == 0)
-    rc = treem_commune_import(argc, argv, g_user, g_role, g_unit, g_quiet);
+    rc = cmd_import(argc, argv);
   else if (strcmp(cmd, "apply") == 0) rc = cmd_apply(argc, argv);
   else if (strcmp(cmd, "get") == 0) rc = cmd_get(argc, argv, 0);
   else if (strcmp(cmd, "history") == 0) rc = cmd_get(argc, argv, 1);
@@ -428,7 +600,7 @@ int main(int argc, char **argv) {
   else if (strcmp(cmd, "screen") == 0) rc = cmd_rules(argc, argv, 1);
   else if (strcmp(cmd, "due") == 0) rc = cmd_due(argc, argv);
   else if (strcmp(cmd, "report") == 0)
-    rc = treem_commune_report(argc, argv, g_user, g_role, g_unit, g_quiet);
+    rc = cmd_report(argc, argv);
   else if (strcmp(cmd, "export") == 0) rc = cmd_export(argc, argv);
   else if (strcmp(cmd, "checkpoint") == 0) rc = cmd_checkpoint(argc, argv);
   else if (strcmp(cmd, "units") == 0) rc = cmd_units(argc, argv);

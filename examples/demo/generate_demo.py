@@ -1458,7 +1458,7 @@ def build_story(g):
     # commune; review overdue at 2024-12-31; referral overdue at 2024-12-31; closed.
     c = g.pick(dm(2024, 10, 7), 11, 11, craft=True)
     k = Case(g, "C19", c, "childLabour", "intervention", "hotline111", T(2024, 10, 7, 9, 15),
-             "Tổng đài 111 nhận tin trẻ dệt chiếu thuê ở xã Hoằng Đức", unit=PROVINCE, opened=T(2024, 10, 7, 9, 40),
+             "Tổng đài 111 nhận tin trẻ dệt chiếu thuê ở xã Hoằng Đức", unit=OLD_COMMUNE, opened=T(2024, 10, 7, 9, 40),
              user=PROVINCE_OFFICER, story="forwarded by the province; overdue review and referral at 2024-12-31; closed")
     k.forward(T(2024, 10, 7, 9, 50), OLD_COMMUNE)
     wa19 = g.activity(c, dm(2024, 10, 7), "TT09-A2-04", 4, 21, est="E07", payment="paid",

@@ -15,6 +15,7 @@
 #include "capnp/message.h"
 #include "capnp/serialize.h"
 #include "cases/case_book.h"
+#include "indicators/definitions.h"
 #include "internal/status_macros.h"
 #include "registry/access.h"
 #include "registry/schema_check.h"
@@ -696,6 +697,14 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
     if (!v) return Invalid(field, "required");
     return *v;
   };
+  // A record of a wider area that contains the actor's unit (a district training the
+  // commune's officials attended, a province hospital in the commune's service directory) is
+  // written on the actor's own authority.
+  auto own_or_wider = [&](const std::string& code) -> std::string {
+    const bool wider =
+        !actor.unit_code.empty() && code != actor.unit_code && units->Covers(code, actor.unit_code);
+    return wider ? actor.unit_code : code;
+  };
   auto unit_check = [&](capnp::Text::Reader code, std::string_view field,
                         bool related) -> absl::Status {
     if (mode == Mode::kReplay) return absl::OkStatus();
@@ -901,7 +910,7 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
       std::vector<std::string> u;
       if (sp.getUnitCode().size() > 0) {
         TREEM_RETURN_IF_ERROR(unit_check(sp.getUnitCode(), "upsertServiceProvider.unitCode", true));
-        u.push_back(Str(sp.getUnitCode()));
+        u.push_back(own_or_wider(Str(sp.getUnitCode())));
       }
       TREEM_RETURN_IF_ERROR(auth(RecordKind::SERVICE_PROVIDER, u, &id));
       const bool is_new = !Exists(RecordKind::SERVICE_PROVIDER, id);
@@ -945,7 +954,7 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
         TREEM_RETURN_IF_ERROR(need_ref(RecordKind::ESTABLISHMENT, orgs[i],
                                        absl::StrCat(name, ".organisationIds[", i, "]"), false));
       }
-      TREEM_RETURN_IF_ERROR(auth(kind, {Str(unit)}, &id));
+      TREEM_RETURN_IF_ERROR(auth(kind, {comm ? Str(unit) : own_or_wider(Str(unit))}, &id));
       PutRecord(kind, id,
                 comm ? Freeze<schema::CommunicationActivity>(p.getRecordCommunication())
                      : Freeze<schema::TrainingSession>(p.getRecordTraining()),
@@ -1044,15 +1053,20 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
         for (unsigned i = 0; i < pl.getTargets().size(); ++i) {
           auto t = pl.getTargets()[i];
           std::string f = absl::StrCat("loadPlan.targets[", i, "]");
+          // The indicator is one defined in this store (defineIndicator) or one of the
+          // definitions shipped with the library (P1-P10 and the operational figures).
           auto def = indicators.find(Str(t.getIndicatorId()));
-          if (def == indicators.end()) {
+          const indicators::IndicatorDef* builtin =
+              def == indicators.end() ? indicators::FindBuiltin(Str(t.getIndicatorId())) : nullptr;
+          if (def == indicators.end() && builtin == nullptr) {
             return absl::NotFoundError(absl::StrCat(
                 f, ".indicatorId: indicator '", Sv(Str(t.getIndicatorId())), "' is not defined"));
           }
           double v = t.getValue();
           if (!(v >= 0))
             return Invalid(f + ".value", absl::StrCat(v, " is negative or not a number"));
-          auto unit = Thaw<schema::IndicatorDefinition>(def->second).getUnit();
+          auto unit = builtin != nullptr ? builtin->unit
+                                         : Thaw<schema::IndicatorDefinition>(def->second).getUnit();
           if (unit == schema::IndicatorUnit::PERCENT && v > 100) {
             return Invalid(f + ".value", absl::StrCat(v, " is above 100 for the percent indicator ",
                                                       Sv(Str(t.getIndicatorId()))));

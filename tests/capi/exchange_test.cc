@@ -49,11 +49,11 @@ TEST_F(CapiExchange, FailingFileCommitsNothingAndNamesLineAndColumn) {
   uint64_t before = 0, seq = 7;
   ASSERT_EQ(treem_registry_last_seq(&before, reg_), TREEM_OK);
   treem_buf report = TREEM_BUF_INIT;
-  EXPECT_EQ(treem_registry_import_csv(&seq, &report, reg_, U(kHouseholds), strlen(kHouseholds),
-                                      U(kBadChildren), strlen(kBadChildren), "15928",
-                                      "cb-ldtbxh-01", TREEM_ROLE_COMMUNE_WORKER, "15928", 0,
-                                      TREEM_FORMAT_JSON),
-            TREEM_INVALID_ARGUMENT);
+  EXPECT_EQ(
+      treem_registry_import_csv(&seq, &report, reg_, U(kHouseholds), strlen(kHouseholds),
+                                U(kBadChildren), strlen(kBadChildren), "15928", "cb-ldtbxh-01",
+                                TREEM_ROLE_COMMUNE_WORKER, "15928", 0, TREEM_FORMAT_JSON),
+      TREEM_INVALID_ARGUMENT);
   std::string msg = treem_error_last()->message;
   EXPECT_NE(msg.find("line 3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("birth_date"), std::string::npos) << msg;
@@ -85,8 +85,8 @@ TEST_F(CapiExchange, DeidentifiedExportDropsNamesAndExactBirthDates) {
             TREEM_OK)
       << treem_error_last()->message;
   treem_buf full = TREEM_BUF_INIT, clean = TREEM_BUF_INIT;
-  ASSERT_EQ(treem_registry_export(&full, reg_, "cb-ldtbxh-01", TREEM_ROLE_COMMUNE_WORKER,
-                                  "15928", TREEM_FORMAT_CAPNP),
+  ASSERT_EQ(treem_registry_export(&full, reg_, "cb-ldtbxh-01", TREEM_ROLE_COMMUNE_WORKER, "15928",
+                                  TREEM_FORMAT_CAPNP),
             TREEM_OK)
       << treem_error_last()->message;
   ASSERT_EQ(treem_deidentify(&clean, full.data, full.size, TREEM_FORMAT_CAPNP, nullptr, 0, 0,
@@ -106,8 +106,8 @@ TEST(CapiExchangeMisuse, NullsAndBadFlags) {
   EXPECT_EQ(treem_csv_import(nullptr, nullptr, 0, nullptr, 0, "15928", "u",
                              TREEM_ROLE_COMMUNE_WORKER, "15928", 0, 0, TREEM_FORMAT_JSON),
             TREEM_INVALID_ARGUMENT);
-  EXPECT_EQ(treem_csv_import(&out, nullptr, 5, nullptr, 0, "15928", "u",
-                             TREEM_ROLE_COMMUNE_WORKER, "15928", 0, 0, TREEM_FORMAT_JSON),
+  EXPECT_EQ(treem_csv_import(&out, nullptr, 5, nullptr, 0, "15928", "u", TREEM_ROLE_COMMUNE_WORKER,
+                             "15928", 0, 0, TREEM_FORMAT_JSON),
             TREEM_INVALID_ARGUMENT);
   EXPECT_EQ(treem_error_last()->detail, TREEM_DETAIL_MISUSE);
   EXPECT_EQ(treem_csv_import(&out, U(kHouseholds), strlen(kHouseholds), nullptr, 0, "15928", "u",
@@ -117,9 +117,8 @@ TEST(CapiExchangeMisuse, NullsAndBadFlags) {
                              TREEM_FORMAT_JSON),
             TREEM_INVALID_ARGUMENT);
   uint64_t seq = 0;
-  EXPECT_EQ(treem_registry_import_csv(&seq, nullptr, nullptr, nullptr, 0, nullptr, 0, "15928",
-                                      "u", TREEM_ROLE_COMMUNE_WORKER, "15928", 0,
-                                      TREEM_FORMAT_JSON),
+  EXPECT_EQ(treem_registry_import_csv(&seq, nullptr, nullptr, nullptr, 0, nullptr, 0, "15928", "u",
+                                      TREEM_ROLE_COMMUNE_WORKER, "15928", 0, TREEM_FORMAT_JSON),
             TREEM_INVALID_ARGUMENT);
   treem_buf_dispose(&out);
 }

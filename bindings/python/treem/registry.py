@@ -187,6 +187,12 @@ class Registry:
         return registry_import_csv(self, households, children, commune_code=commune_code,
                                    actor=actor, skip_bad_rows=skip_bad_rows)
 
+    def report(self, actor, units, **request):
+        """The programme's indicators over this register (see treem.compute_report for the
+        request keywords: year=, start=/end=, map_date=, plan=, dimensions=, ...)."""
+        from .reports import registry_report
+        return registry_report(self, actor, units, **request)
+
     def checkpoint(self):
         """Writes a snapshot and compacts the journal; returns the seq it covers."""
         seq = ctypes.c_uint64()

@@ -1,0 +1,90 @@
+/* treem C API: the programme's indicators (P1-P10 and operational figures) for a unit and a
+ * period, against a plan's targets, as a Report message (indicators.capnp), and its CSV and
+ * HTML renderings. Definitions and rollup rules: docs/indicators.md. */
+#ifndef TREEM_C_REPORTS_H_
+#define TREEM_C_REPORTS_H_
+
+#include "treem/c/common.h"
+#include "treem/c/registry.h"
+#include "treem/c/units.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What to compute: built with setters (the set grows without ABI change). Not shared across
+ * threads while being set. @since 0.1 */
+typedef struct treem_report_request treem_report_request;
+
+TREEM_API treem_status treem_report_request_new(treem_report_request **out);
+/** NULL-safe. @since 0.1 */
+TREEM_API void treem_report_request_free(treem_report_request *req);
+/** The unit reported on (province "38", commune "15865"); "" or NULL = every unit. @since 0.1 */
+TREEM_API treem_status treem_report_request_set_unit(treem_report_request *req,
+                                                     const char *unit_code);
+/** A calendar year. @since 0.1 */
+TREEM_API treem_status treem_report_request_set_year(treem_report_request *req, int32_t year);
+/** A quarter (1-4) of a year. @since 0.1 */
+TREEM_API treem_status treem_report_request_set_quarter(treem_report_request *req, int32_t year,
+                                                        int32_t quarter);
+/** A custom period, both days included ("YYYY-MM-DD"). @since 0.1 */
+TREEM_API treem_status treem_report_request_set_period(treem_report_request *req,
+                                                       const char *first_day,
+                                                       const char *last_day);
+/** The map the report is drawn on (default: the period's last day). Records made under
+ * pre-2025 codes roll into the new units through the lineage. @since 0.1 */
+TREEM_API treem_status treem_report_request_set_map_date(treem_report_request *req,
+                                                         const char *date);
+/** Targets from a plan shipped with the library: "qd-782-2021" (national programme) or
+ * "hoang-duc-2023" (the seed commune plan). @since 0.1 */
+TREEM_API treem_status treem_report_request_set_plan_builtin(treem_report_request *req,
+                                                             const char *name);
+/** Targets from a ProgrammePlan message (copied; validated: percentages in 0-100). @since 0.1 */
+TREEM_API treem_status treem_report_request_set_plan(treem_report_request *req,
+                                                     const uint8_t *plan, size_t len,
+                                                     treem_format fmt);
+/** upward != 0: for reporting upward (small-cell suppression, no record ids). @since 0.1 */
+TREEM_API treem_status treem_report_request_set_upward(treem_report_request *req, int upward);
+/** Also one row per unit of `level` below the unit (TREEM_UNIT_*). @since 0.1 */
+TREEM_API treem_status treem_report_request_set_breakdown(treem_report_request *req,
+                                                          treem_unit_level level);
+/** Adds a disaggregation (values of the schema enum DisaggregationDimension: 1 sex,
+ * 2 statistical age band, 3 ethnicity, 4 ethnic minority, 5 poverty, 6 rural/urban). */
+TREEM_API treem_status treem_report_request_add_dimension(treem_report_request *req,
+                                                          int32_t dimension);
+/** Only these indicators (e.g. "P1"); none added = all. @since 0.1 */
+TREEM_API treem_status treem_report_request_add_indicator(treem_report_request *req,
+                                                          const char *indicator_id);
+/** A title printed on the report. @since 0.1 */
+TREEM_API treem_status treem_report_request_set_title(treem_report_request *req,
+                                                      const char *title);
+
+/** Computes a Report from a Snapshot (`len` bytes in `in_fmt`) on the units of `units`
+ * (required: records are rolled up its hierarchy). @since 0.1 */
+TREEM_API treem_status treem_report_compute(treem_buf *out, const uint8_t *snapshot, size_t len,
+                                            treem_format in_fmt, const treem_units *units,
+                                            const treem_report_request *req,
+                                            treem_format out_fmt);
+
+/** Computes a Report over a register's current state. Analysts get upward reports only
+ * (suppressed, no record ids). @since 0.1 */
+TREEM_API treem_status treem_registry_report(treem_buf *out, treem_registry *reg,
+                                             const char *user_id, treem_role role,
+                                             const char *unit_code, const treem_units *units,
+                                             const treem_report_request *req,
+                                             treem_format out_fmt);
+
+/** Renderings of a Report. @since 0.1 */
+typedef int32_t treem_render;
+#define TREEM_RENDER_CSV 1  /* one row per unit x indicator x breakdown, UTF-8 with header */
+#define TREEM_RENDER_HTML 2 /* a self-contained page with an SVG chart per indicator */
+#define TREEM_RENDER_JSON 3 /* the Report in the schema's JSON mapping */
+
+TREEM_API treem_status treem_report_render(treem_buf *out, const uint8_t *report, size_t len,
+                                           treem_format fmt, treem_render kind);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TREEM_C_REPORTS_H_ */
