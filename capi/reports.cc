@@ -160,6 +160,14 @@ treem_status treem_report_request_set_upward(treem_report_request* req, int upwa
   });
 }
 
+treem_status treem_report_request_set_provenance(treem_report_request* req, int provenance) {
+  return Guard([&]() -> absl::Status {
+    TREEM_REQ_GUARD("set_provenance");
+    req->impl.provenance = provenance != 0;
+    return absl::OkStatus();
+  });
+}
+
 treem_status treem_report_request_set_breakdown(treem_report_request* req, treem_unit_level level) {
   return Guard([&]() -> absl::Status {
     TREEM_REQ_GUARD("set_breakdown");
@@ -258,8 +266,11 @@ treem_status treem_registry_report(treem_buf* out, treem_registry* reg, const ch
           "actor's unit or leave it empty)");
     }
     if (role == TREEM_ROLE_ANALYST) {  // de-identified figures only
+      if (request.provenance) {
+        return absl::PermissionDeniedError(
+            "role analyst may not see the records behind a figure (provenance)");
+      }
       request.upward = true;
-      request.provenance = false;
     }
     capnp::MallocMessageBuilder state;
     auto root = state.initRoot<treem::schema::Snapshot>();

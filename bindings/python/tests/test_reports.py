@@ -42,6 +42,24 @@ def test_population_and_plan_targets(tmp_path, units):
     assert treem.render(report, "json").startswith("{")
 
 
+def test_provenance_lists_the_children_counted(tmp_path, units):
+    with treem.Registry(str(tmp_path / "s"), create=True, scope=["15928"], units=units) as reg:
+        reg.import_csv(ACTOR, HOUSEHOLDS, CHILDREN, commune_code="15928")
+        girl = next(p["id"] for p in reg.list(ACTOR, "person")
+                    if p["birthDate"]["date"] == "2012-03-01")
+        reg.apply({"actor": ACTOR.as_dict(), "source": "api", "payload": {"recordWorkActivity": {
+            "id": "0b7d6a52-9c1e-4f5e-8a0d-3a4c2b1e0f01", "childId": girl,
+            "observedOn": "2024-05-01", "jobCode": "OTHER", "hoursPerDay": 3,
+            "hoursPerWeek": 15}}})
+        report = reg.report(ACTOR, units, year=2024, indicators=["P1"], provenance=True)
+        analyst = treem.Actor("pt-01", treem.Role.ANALYST, "15928")
+        with pytest.raises(treem.PermissionDeniedError):
+            reg.report(analyst, units, year=2024, provenance=True)
+    p1 = treem.reports.values(report, "15928")["P1"]
+    assert int(p1["numerator"]) == 1          # a 12-year-old working: child labour
+    assert p1["recordIds"] == [girl]
+
+
 def test_bad_requests_raise(units, tmp_path):
     with treem.Registry(str(tmp_path / "s"), create=True, scope=["15928"], units=units) as reg:
         with pytest.raises(ValueError):

@@ -21,6 +21,7 @@ declare("treem_report_request_set_plan_builtin", [_p, _s], status_t)
 declare("treem_report_request_set_plan", [_p, _s, ctypes.c_size_t, ctypes.c_int32], status_t)
 declare("treem_report_request_set_upward", [_p, ctypes.c_int], status_t)
 declare("treem_report_request_set_breakdown", [_p, ctypes.c_int32], status_t)
+declare("treem_report_request_set_provenance", [_p, ctypes.c_int], status_t)
 declare("treem_report_request_add_dimension", [_p, ctypes.c_int32], status_t)
 declare("treem_report_request_add_indicator", [_p, _s], status_t)
 declare("treem_report_request_set_title", [_p, _s], status_t)
@@ -44,7 +45,7 @@ class _Request:
 
     def __init__(self, *, unit="", year=None, quarter=None, start=None, end=None, map_date=None,
                  plan=None, upward=False, breakdown=None, dimensions=(), indicators=(),
-                 title=None):
+                 title=None, provenance=False):
         h = _p()
         lib.treem_report_request_new(ctypes.byref(h))
         self.h = h
@@ -71,6 +72,7 @@ class _Request:
             elif plan is not None:
                 raise TypeError("plan: a built-in plan name or a ProgrammePlan dict")
             lib.treem_report_request_set_upward(h, 1 if upward else 0)
+            lib.treem_report_request_set_provenance(h, 1 if provenance else 0)
             if breakdown is not None:
                 lib.treem_report_request_set_breakdown(h, int(breakdown))
             for d in dimensions:
@@ -102,7 +104,8 @@ def compute_report(snapshot, units, *, fmt=FORMAT_JSON, **request):
     """Computes a Report from a Snapshot (capnp bytes or dict) on `units` (treem.AdminUnits).
     Keyword arguments describe the request: unit, year | year+quarter | start+end, map_date,
     plan ("qd-782-2021", "hoang-duc-2023" or a ProgrammePlan dict), upward, breakdown,
-    dimensions (e.g. ["sex", "statBand"]), indicators (e.g. ["P1"]), title.
+    dimensions (e.g. ["sex", "statBand"]), indicators (e.g. ["P1"]), title, provenance (the
+    ids of the records behind each figure).
     Returns a dict (fmt=FORMAT_JSON) or capnp bytes."""
     if isinstance(snapshot, dict):
         data, in_fmt = json.dumps(snapshot).encode("utf-8"), FORMAT_JSON

@@ -45,6 +45,11 @@ TREEM_API treem_status treem_report_request_set_plan(treem_report_request *req,
                                                      treem_format fmt);
 /** upward != 0: for reporting upward (small-cell suppression, no record ids). @since 0.1 */
 TREEM_API treem_status treem_report_request_set_upward(treem_report_request *req, int upward);
+/** provenance != 0: each value carries the ids of the records behind its numerator and
+ * denominator (for users allowed to see them; refused for analysts and upward reports).
+ * @since 0.1 */
+TREEM_API treem_status treem_report_request_set_provenance(treem_report_request *req,
+                                                           int provenance);
 /** Also one row per unit of `level` below the unit (TREEM_UNIT_*). @since 0.1 */
 TREEM_API treem_status treem_report_request_set_breakdown(treem_report_request *req,
                                                           treem_unit_level level);
