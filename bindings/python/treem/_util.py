@@ -3,6 +3,7 @@
 import ctypes
 import datetime
 import json
+import weakref
 
 from ._native import Buf, take_bytes
 
@@ -41,3 +42,34 @@ def call_bytes(fn, *args, fmt=FORMAT_CAPNP):
     buf = Buf()
     fn(ctypes.byref(buf), *args, fmt)
     return take_bytes(buf)
+
+
+class NativeHandle:
+    """Owns one native handle. It is released by close(), when leaving a `with` block, or when
+    the object is garbage-collected; every later call raises ValueError. `_lock` serialises
+    use from several Python threads (a threading.Lock, or a readers/writer lock with .write())."""
+
+    _handle = None
+
+    def _own(self, handle, free, lock):
+        self._handle = handle
+        self._lock = lock
+        self._finalizer = weakref.finalize(self, free, handle)
+
+    def close(self):
+        """Releases the native handle (idempotent)."""
+        lock = self._lock.write() if hasattr(self._lock, "write") else self._lock
+        with lock:
+            self._finalizer()
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _h(self):
+        if self._handle is None:
+            raise ValueError(f"{type(self).__name__} is closed")
+        return self._handle

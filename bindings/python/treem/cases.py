@@ -33,10 +33,9 @@ import ctypes
 import enum
 import typing
 import uuid
-import weakref
 
 from ._native import Buf, declare, lib, status_t
-from ._util import call_json
+from ._util import NativeHandle, call_json
 from .rules import _RWLock, encode, to_micros
 
 _p = ctypes.c_void_p
@@ -164,7 +163,7 @@ def trigger(child_id, at, unit_code, classification=None, screen=None):
             "at": timestamp(at), "unitCode": unit_code}
 
 
-class CaseBook:
+class CaseBook(NativeHandle):
     """An in-memory case book (treem_casebook). Thread-safe: queries may run concurrently;
     commands wait for them and run alone. Usable as a context manager.
 
@@ -177,25 +176,7 @@ class CaseBook:
     def __init__(self):
         handle = _p()
         lib.treem_casebook_new(ctypes.byref(handle))
-        self._handle = handle
-        self._lock = _RWLock()
-        self._finalizer = weakref.finalize(self, lib.treem_casebook_free, handle)
-
-    def close(self):
-        with self._lock.write():
-            self._finalizer()
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _h(self):
-        if self._handle is None:
-            raise ValueError("CaseBook is closed")
-        return self._handle
+        self._own(handle, lib.treem_casebook_free, _RWLock())
 
     def apply(self, command, at, actor):
         """Applies a CaseCommand dict at instant `at` by `actor`. A refused command changes

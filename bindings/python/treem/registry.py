@@ -16,10 +16,9 @@ import enum
 import json
 import os
 import threading
-import weakref
 
 from ._native import Buf, declare, lib, status_t, take_bytes
-from ._util import FORMAT_CAPNP, FORMAT_JSON, date_arg, text_arg
+from ._util import NativeHandle, FORMAT_CAPNP, FORMAT_JSON, date_arg, text_arg
 
 _p = ctypes.c_void_p
 _c = ctypes.c_char_p
@@ -115,7 +114,7 @@ def _payload(value, name):
                     f"got {type(value).__name__}")
 
 
-class Registry:
+class Registry(NativeHandle):
     """A registry folder (journal + snapshots). Usable as a context manager.
 
     Registry(path, create=False, sync="normal", scope=None, units=None, read_only=False)
@@ -139,25 +138,7 @@ class Registry:
             lib.treem_registry_open(ctypes.byref(handle), os.fsencode(path), opts)
         finally:
             lib.treem_registry_options_free(opts)
-        self._handle = handle
-        self._lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, lib.treem_registry_free, handle)
-
-    def close(self):
-        """Syncs and releases the registry (idempotent)."""
-        self._finalizer()
-        self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _h(self):
-        if self._handle is None:
-            raise ValueError("Registry is closed")
-        return self._handle
+        self._own(handle, lib.treem_registry_free, threading.Lock())
 
     # ---- writes ----
     def apply(self, command):

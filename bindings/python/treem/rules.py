@@ -24,10 +24,9 @@ import json
 import os
 import threading
 import uuid
-import weakref
 
 from ._native import Buf, declare, lib, status_t
-from ._util import FORMAT_JSON, call_json, text_arg
+from ._util import NativeHandle, FORMAT_JSON, call_json, text_arg
 
 _p = ctypes.c_void_p
 declare("treem_rules_new", [ctypes.POINTER(_p)], status_t)
@@ -175,7 +174,7 @@ def _outcome(value):
     raise TypeError("classification_outcome: expected an outcome name or a result dict")
 
 
-class Rules:
+class Rules(NativeHandle):
     """The rule registry: shipped rule sets, code lists and risk screens, plus the code lists
     you load. Thread-safe: many threads may classify at once; load_codes waits for them.
     Usable as a context manager; close() releases the native handle.
@@ -189,25 +188,7 @@ class Rules:
     def __init__(self):
         handle = _p()
         lib.treem_rules_new(ctypes.byref(handle))
-        self._handle = handle
-        self._lock = _RWLock()
-        self._finalizer = weakref.finalize(self, lib.treem_rules_free, handle)
-
-    def close(self):
-        with self._lock.write():
-            self._finalizer()
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _h(self):
-        if self._handle is None:
-            raise ValueError("Rules is closed")
-        return self._handle
+        self._own(handle, lib.treem_rules_free, _RWLock())
 
     def load_codes(self, csv, what=None):
         """Loads a fuller code list: CSV text (str or bytes) or a path (pathlib.Path or

@@ -5,10 +5,9 @@ import ctypes
 import enum
 import os
 import threading
-import weakref
 
 from ._native import Buf, declare, lib, status_t
-from ._util import FORMAT_CAPNP, call_bytes, call_json, date_arg, text_arg
+from ._util import NativeHandle, FORMAT_CAPNP, call_bytes, call_json, date_arg, text_arg
 
 _p = ctypes.c_void_p
 declare("treem_units_open_dir", [ctypes.POINTER(_p), ctypes.c_char_p], status_t)
@@ -31,7 +30,7 @@ class UnitLevel(enum.IntEnum):
     VILLAGE = 4
 
 
-class AdminUnits:
+class AdminUnits(NativeHandle):
     """The official unit lists, loaded from a folder of the official files.
 
     Results are plain dicts following the AdminUnit schema (treem/schema/units.capnp).
@@ -41,24 +40,7 @@ class AdminUnits:
     def __init__(self, folder):
         handle = _p()
         lib.treem_units_open_dir(ctypes.byref(handle), os.fsencode(folder))
-        self._handle = handle
-        self._lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, lib.treem_units_free, handle)
-
-    def close(self):
-        self._finalizer()
-        self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def _h(self):
-        if self._handle is None:
-            raise ValueError("AdminUnits is closed")
-        return self._handle
+        self._own(handle, lib.treem_units_free, threading.Lock())
 
     def count(self, level, on):
         """Number of units of `level` valid on date `on`."""
