@@ -65,11 +65,14 @@ void SetDate(schema::Date::Builder b, core::Date d) {
   b.setDay(static_cast<uint8_t>(d.day()));
 }
 
-kj::StringPtr Text(std::string_view s) {
-  // capnp Text setters copy; StringPtr needs NUL termination only for .cStr(), which the
-  // setters do not call.
-  return kj::StringPtr(s.data(), s.size());
-}
+// A NUL-terminated copy usable wherever capnp takes Text (KJ requires the terminator; a
+// string_view into interned data has none). Lives until the end of the full expression.
+struct TextArg {
+  std::string s;
+  operator capnp::Text::Reader() const { return capnp::Text::Reader(s.c_str(), s.size()); }
+  operator kj::StringPtr() const { return kj::StringPtr(s.c_str(), s.size()); }
+};
+TextArg Text(std::string_view s) { return TextArg{std::string(s)}; }
 
 void FillLinks(capnp::List<schema::UnitLink>::Builder out,
                const std::vector<core::LineageLink>& links) {

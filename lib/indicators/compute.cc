@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "capnp/schema.h"
@@ -701,7 +702,8 @@ class Engine {
   std::vector<uint32_t> role_persons_;
   bool roles_built_ = false;
   std::vector<uint8_t> labour_, reached_, org_reached_, at_risk_;
-  absl::flat_hash_map<std::string, Counter> cache_;
+  // node_hash_map: Get() hands out pointers that must survive later insertions.
+  absl::node_hash_map<std::string, Counter> cache_;
 };
 
 // ---- units: report rows ----

@@ -39,7 +39,14 @@ constexpr uint32_t kMinReaderVersion = 1;
 constexpr size_t kImportChunk = 2048;
 
 std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
-kj::StringPtr Text(std::string_view s) { return kj::StringPtr(s.data(), s.size()); }
+// A NUL-terminated copy usable wherever capnp takes Text (KJ requires the terminator; a
+// string_view into interned data has none). Lives until the end of the full expression.
+struct TextArg {
+  std::string s;
+  operator capnp::Text::Reader() const { return capnp::Text::Reader(s.c_str(), s.size()); }
+  operator kj::StringPtr() const { return kj::StringPtr(s.c_str(), s.size()); }
+};
+TextArg Text(std::string_view s) { return TextArg{std::string(s)}; }
 Uuid IdOf(schema::Uuid::Reader r) { return Uuid{r.getHi(), r.getLo()}; }
 void SetId(schema::Uuid::Builder b, const Uuid& id) {
   b.setHi(id.hi);
