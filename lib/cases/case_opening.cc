@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "capnp/message.h"
 #include "capnp/schema.h"
+#include "cases/simple_csv.h"
 #include "internal/embedded.h"
 #include "internal/status_macros.h"
 
@@ -38,55 +39,49 @@ absl::StatusOr<OpeningPolicy> OpeningPolicy::Default() {
 
 absl::StatusOr<OpeningPolicy> OpeningPolicy::FromCsv(std::string_view csv) {
   OpeningPolicy out;
-  int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(Sv(csv), '\n')) {
-    ++line_no;
-    line = absl::StripAsciiWhitespace(line);
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<absl::string_view> f = absl::StrSplit(line, ',');
-    const std::string where = absl::StrCat("opening policy line ", line_no);
-    if (f.size() != 5) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": expected 5 fields, found ", f.size()));
-    }
-    for (auto& x : f) x = absl::StripAsciiWhitespace(x);
-    Row r;
-    r.decision.rule_line = line_no;
-    if (f[0] == "*") {
-      r.any_outcome = true;
-    } else if (auto o = FromName<schema::TriggerOutcome>(f[0])) {
-      r.outcome = *o;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": outcome '", f[0], "' is unknown"));
-    }
-    if (f[1] == "*") {
-      r.any_risk = true;
-    } else if (auto k = FromName<schema::ScreenRisk>(f[1])) {
-      r.risk = *k;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": risk '", f[1], "' is unknown"));
-    }
-    if (f[2] == "automatic") {
-      r.decision.mode = OpeningMode::kAutomatic;
-    } else if (f[2] == "suggested") {
-      r.decision.mode = OpeningMode::kSuggested;
-    } else if (f[2] == "none") {
-      r.decision.mode = OpeningMode::kNone;
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": mode '", f[2], "' is unknown"));
-    }
-    auto level = FromName<schema::ProtectionLevel>(f[3]);
-    if (!level) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": level '", f[3], "' is unknown"));
-    }
-    r.decision.level = *level;
-    auto kind = FromName<schema::CaseKind>(f[4]);
-    if (!kind) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": kind '", f[4], "' is unknown"));
-    }
-    r.decision.kind = *kind;
-    out.rows_.push_back(r);
-  }
+  TREEM_RETURN_IF_ERROR(ForEachSimpleCsvRow(
+      csv, "opening policy", 5,
+      [&](const std::string& where, const std::vector<absl::string_view>& f,
+          int line_no) -> absl::Status {
+        Row r;
+        r.decision.rule_line = line_no;
+        if (f[0] == "*") {
+          r.any_outcome = true;
+        } else if (auto o = FromName<schema::TriggerOutcome>(f[0])) {
+          r.outcome = *o;
+        } else {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ": outcome '", f[0], "' is unknown"));
+        }
+        if (f[1] == "*") {
+          r.any_risk = true;
+        } else if (auto k = FromName<schema::ScreenRisk>(f[1])) {
+          r.risk = *k;
+        } else {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": risk '", f[1], "' is unknown"));
+        }
+        if (f[2] == "automatic") {
+          r.decision.mode = OpeningMode::kAutomatic;
+        } else if (f[2] == "suggested") {
+          r.decision.mode = OpeningMode::kSuggested;
+        } else if (f[2] == "none") {
+          r.decision.mode = OpeningMode::kNone;
+        } else {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": mode '", f[2], "' is unknown"));
+        }
+        auto level = FromName<schema::ProtectionLevel>(f[3]);
+        if (!level) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": level '", f[3], "' is unknown"));
+        }
+        r.decision.level = *level;
+        auto kind = FromName<schema::CaseKind>(f[4]);
+        if (!kind) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": kind '", f[4], "' is unknown"));
+        }
+        r.decision.kind = *kind;
+        out.rows_.push_back(r);
+        return absl::OkStatus();
+      }));
   if (out.rows_.empty()) return absl::InvalidArgumentError("opening policy: no rows");
   return out;
 }

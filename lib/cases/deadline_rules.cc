@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "capnp/schema.h"
+#include "cases/simple_csv.h"
 #include "internal/embedded.h"
 #include "internal/status_macros.h"
 
@@ -90,63 +91,57 @@ bool DeadlineRule::StartsOn(ClockStart e) const {
 
 absl::StatusOr<DeadlineRules> DeadlineRules::FromCsv(std::string_view csv) {
   DeadlineRules out;
-  int line_no = 0;
-  for (absl::string_view line : absl::StrSplit(Sv(csv), '\n')) {
-    ++line_no;
-    line = absl::StripAsciiWhitespace(line);
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<absl::string_view> f = absl::StrSplit(line, ',');
-    const std::string where = absl::StrCat("deadlines line ", line_no);
-    if (f.size() != 7) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": expected 7 fields, found ", f.size()));
-    }
-    for (auto& x : f) x = absl::StripAsciiWhitespace(x);
-    DeadlineRule r;
-    auto kind = EnumFromName<schema::DeadlineKind>(f[0]);
-    if (!kind || *kind == schema::DeadlineKind::REFERRAL_DUE) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": kind '", f[0], "' is not a case clock"));
-    }
-    r.kind = *kind;
-    if (!absl::SimpleAtoi(f[1], &r.term) || r.term < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": term '", f[1], "' is not a non-negative integer"));
-    }
-    auto unit = TermUnitFromName(f[2]);
-    if (!unit) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": unit '", f[2], "' is unknown"));
-    }
-    r.unit = *unit;
-    if (r.unit == TermUnit::kPlanEnd && r.term != 0) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": term must be 0 for unit planEnd"));
-    }
-    for (absl::string_view s : absl::StrSplit(f[3], '|')) {
-      auto start = ClockStartFromName(absl::StripAsciiWhitespace(s));
-      if (!start) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": start '", s, "' is unknown"));
-      }
-      r.starts.push_back(*start);
-    }
-    if (f[4] == "true") {
-      r.legal = true;
-    } else if (f[4] == "false") {
-      r.legal = false;
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": legal '", f[4], "' is not true or false"));
-    }
-    r.citation = std::string(f[5]);
-    if (f[6] != "confirmed" && f[6] != "secondary" && f[6] != "unconfirmed") {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, ": confidence '", f[6], "' is unknown"));
-    }
-    r.confidence = std::string(f[6]);
-    if (out.Find(r.kind) != nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(where, ": kind '", f[0], "' repeated"));
-    }
-    out.rules_.push_back(std::move(r));
-  }
+  TREEM_RETURN_IF_ERROR(ForEachSimpleCsvRow(
+      csv, "deadlines", 7,
+      [&](const std::string& where, const std::vector<absl::string_view>& f,
+          int /*line_no*/) -> absl::Status {
+        DeadlineRule r;
+        auto kind = EnumFromName<schema::DeadlineKind>(f[0]);
+        if (!kind || *kind == schema::DeadlineKind::REFERRAL_DUE) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ": kind '", f[0], "' is not a case clock"));
+        }
+        r.kind = *kind;
+        if (!absl::SimpleAtoi(f[1], &r.term) || r.term < 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ": term '", f[1], "' is not a non-negative integer"));
+        }
+        auto unit = TermUnitFromName(f[2]);
+        if (!unit) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": unit '", f[2], "' is unknown"));
+        }
+        r.unit = *unit;
+        if (r.unit == TermUnit::kPlanEnd && r.term != 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ": term must be 0 for unit planEnd"));
+        }
+        for (absl::string_view s : absl::StrSplit(f[3], '|')) {
+          auto start = ClockStartFromName(absl::StripAsciiWhitespace(s));
+          if (!start) {
+            return absl::InvalidArgumentError(absl::StrCat(where, ": start '", s, "' is unknown"));
+          }
+          r.starts.push_back(*start);
+        }
+        if (f[4] == "true") {
+          r.legal = true;
+        } else if (f[4] == "false") {
+          r.legal = false;
+        } else {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ": legal '", f[4], "' is not true or false"));
+        }
+        r.citation = std::string(f[5]);
+        if (f[6] != "confirmed" && f[6] != "secondary" && f[6] != "unconfirmed") {
+          return absl::InvalidArgumentError(
+              absl::StrCat(where, ": confidence '", f[6], "' is unknown"));
+        }
+        r.confidence = std::string(f[6]);
+        if (out.Find(r.kind) != nullptr) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": kind '", f[0], "' repeated"));
+        }
+        out.rules_.push_back(std::move(r));
+        return absl::OkStatus();
+      }));
   if (out.rules_.empty()) return absl::InvalidArgumentError("deadlines: no rules");
   return out;
 }

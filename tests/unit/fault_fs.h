@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "store/engine.h"
 #include "store/fs.h"
+#include "unit/temp_dir.h"
 
 namespace treem::store::testing {
 
@@ -438,23 +439,7 @@ inline std::vector<std::pair<uint64_t, std::string>> ReadAll(const StoreEngine& 
   return out;
 }
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = getenv("TMPDIR");
-    std::string tmpl = absl::StrCat(base != nullptr ? base : "/tmp", "/treem-store-XXXXXX");
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::treem::test_util::TempDir;
 
 }  // namespace treem::store::testing
 

@@ -15,6 +15,7 @@
 #include "serde/codec.h"
 #include "treem/schema/commands.capnp.h"
 #include "treem/schema/units.capnp.h"
+#include "unit/temp_dir.h"
 
 namespace treem::registry {
 namespace {
@@ -23,21 +24,7 @@ using schema::RecordKind;
 using schema::Role;
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/treem-regaccess-XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::treem::test_util::TempDir;
 
 core::Uuid Id(uint64_t n) {
   return core::Uuid{0x5000000000004000ULL + n, 0x8000000000000000ULL | n};

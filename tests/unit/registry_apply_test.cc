@@ -16,6 +16,7 @@
 #include "serde/codec.h"
 #include "treem/schema/commands.capnp.h"
 #include "treem/schema/indicators.capnp.h"
+#include "unit/temp_dir.h"
 
 namespace treem::registry {
 namespace {
@@ -24,21 +25,7 @@ using schema::RecordKind;
 using schema::Role;
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/treem-registry-XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::treem::test_util::TempDir;
 
 constexpr int64_t kT0 = int64_t{1718000000} * 1000000;  // 2024-06-10
 core::Uuid Id(uint64_t n) {
