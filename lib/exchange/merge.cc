@@ -1,11 +1,14 @@
 #include "exchange/merge.h"
 
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "capnp/any.h"
 #include "capnp/dynamic.h"
 #include "capnp/schema.h"
+#include "capnp/serialize.h"
 #include "internal/status_macros.h"
 #include "treem/schema/cases.capnp.h"
 
@@ -51,21 +54,20 @@ std::string CanonicalOf(capnp::DynamicStruct::Reader r) {
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
-core::Uuid DigestOf(std::string_view canonical) {
-  return core::NameUuid(absl::StrCat("merge/digest|", Sv(canonical)));
-}
+core::Uuid DigestOf(std::string_view canonical) { return VersionDigest(canonical); }
 
+// Stable over the pair of versions: the held one (digest and the store that made it; not its
+// seq, which a registry may not know for its own older changes) and the incoming one.
 core::Uuid ConflictIdOf(const RecordKey& key, const core::Uuid& current_digest,
-                        const core::Uuid& current_origin, uint64_t current_seq,
-                        const core::Uuid& incoming_digest) {
+                        const core::Uuid& current_origin, const core::Uuid& incoming_digest) {
   return core::NameUuid(absl::StrCat("merge/conflict|", static_cast<int>(key.kind), "|",
                                      core::ToString(key.id), "|", core::ToString(current_digest),
-                                     "|", core::ToString(current_origin), "|", current_seq, "|",
+                                     "|", core::ToString(current_origin), "|",
                                      core::ToString(incoming_digest)));
 }
 
 // What a payload member means for the merge.
-enum class PayloadRole { kRecord, kOperation, kDelete, kReference, kInvalid };
+enum class PayloadRole { kRecord, kOperation, kDelete, kReference, kBookkeeping, kInvalid };
 
 struct PayloadInfo {
   PayloadRole role = PayloadRole::kInvalid;
@@ -138,6 +140,12 @@ PayloadInfo Classify(s::Command::Reader command) {
     case s::Command::Payload::LOAD_UNITS:
       info.role = PayloadRole::kReference;
       break;
+    case s::Command::Payload::RECORD_ACCESS:     // the store's own read log stays there
+    case s::Command::Payload::INIT_STORE:        // its identity
+    case s::Command::Payload::RECORD_MERGE:      // its own merges' bookkeeping
+    case s::Command::Payload::RESOLVE_CONFLICT:  // its own reviews
+      info.role = PayloadRole::kBookkeeping;
+      break;
     default:  // none, or a member this release does not know
       info.role = PayloadRole::kInvalid;
       break;
@@ -179,8 +187,7 @@ class Planner {
   void AddConflict(const RecordKey& key, s::MergeConflictReason reason,
                    const RecordVersion& current, const core::Uuid& origin, uint64_t seq,
                    std::string incoming_canonical, const core::Uuid& incoming_digest) {
-    const core::Uuid id =
-        ConflictIdOf(key, current.digest, current.origin, current.seq, incoming_digest);
+    const core::Uuid id = ConflictIdOf(key, current.digest, current.origin, incoming_digest);
     if (ConflictKnown(id)) {
       ++plan_.stats.known_conflicts;
       return;
@@ -225,7 +232,8 @@ class Planner {
       return false;
     }
     if (cur->origin == origin) {
-      if (seq > cur->seq) {
+      // seq == cur->seq from this plan: a later command of the same (batch) entry.
+      if (seq > cur->seq || (seq == cur->seq && overlay_.contains(key))) {
         SetVersion(key, std::move(incoming));
         return true;
       }
@@ -243,7 +251,8 @@ class Planner {
   bool OfferOperation(const RecordKey& key, bool is_delete, s::Command::Reader command,
                       const core::Uuid& origin, uint64_t seq) {
     const RecordVersion* cur = Current(key);
-    if (cur != nullptr && cur->origin == origin && seq <= cur->seq) {
+    if (cur != nullptr && cur->origin == origin &&
+        (seq < cur->seq || (seq == cur->seq && !overlay_.contains(key)))) {
       ++plan_.stats.stale;
       return false;
     }
@@ -281,6 +290,9 @@ class Planner {
       cmd.setSource(s::DataSource::MERGE);
       SetUuid(cmd.initCommandId(), p.command_id);
       cmd.setNote(absl::StrCat("merge: store ", core::ToString(p.origin), " seq ", p.seq));
+      auto from = cmd.initMergedFrom();
+      SetUuid(from.initStoreId(), p.origin);
+      from.setSeq(p.seq);
       capnp::toDynamic(cmd.getPayload()).set(p.payload_field, p.value);
     }
     plan_.stats.applied = pending_.size();
@@ -361,40 +373,56 @@ absl::StatusOr<MergePlan> PlanJournal(const MergeState& state, const Entries& en
     const std::string what = absl::StrCat("journal entry ", index++);
     TREEM_RETURN_IF_ERROR(CheckReader(entry.getMinReaderVersion(), what));
     const core::Uuid origin = FromSchema(entry.getStoreId());
-    const s::Command::Reader command = entry.getCommand();
-    const uint64_t seq = command.getSeq();
+    // A batch entry holds several commands sharing the entry's seq; else one command.
+    std::vector<s::Command::Reader> commands;
+    if (entry.hasBatch()) {
+      for (auto c : entry.getBatch()) commands.push_back(c);
+    } else {
+      commands.push_back(entry.getCommand());
+    }
+    const uint64_t seq = commands.empty() ? 0 : commands.front().getSeq();
     if (origin.is_nil() || seq == 0) {
       return absl::InvalidArgumentError(absl::StrCat(what, ": storeId or command.seq is not set"));
     }
-    const PayloadInfo info = Classify(command);
-    if (info.role == PayloadRole::kInvalid) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, ": command payload is empty or unknown to this release"));
+    for (size_t i = 0; i < commands.size(); ++i) {
+      if (commands[i].getSeq() != seq) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, ": batch[", i, "].seq differs from the entry's seq"));
+      }
+      if (Classify(commands[i]).role == PayloadRole::kInvalid) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, commands.size() > 1 ? absl::StrCat(": batch[", i, "]") : "",
+                         ": command payload is empty or unknown to this release"));
+      }
     }
     if (seq <= planner.ImportedSeq(origin)) {
       ++planner.plan().stats.already_imported;
       continue;
     }
     planner.Note(origin, seq);
-    if (info.role == PayloadRole::kReference) {
-      ++planner.plan().stats.reference_data;
-      continue;
-    }
-    auto payload = capnp::toDynamic(command.getPayload());
-    KJ_IF_MAYBE (member, payload.which()) {
-      bool apply = false;
-      if (info.role == PayloadRole::kRecord) {
-        apply = planner.OfferRecord(info.target, payload.get(*member).as<capnp::DynamicStruct>(),
-                                    origin, seq);
-      } else {
-        apply = planner.OfferOperation(info.target, info.role == PayloadRole::kDelete, command,
-                                       origin, seq);
+    for (size_t i = 0; i < commands.size(); ++i) {
+      const s::Command::Reader command = commands[i];
+      const PayloadInfo info = Classify(command);
+      if (info.role == PayloadRole::kReference || info.role == PayloadRole::kBookkeeping) {
+        ++planner.plan().stats.reference_data;
+        continue;
       }
-      if (!apply) continue;
-      core::Uuid command_id = FromSchema(command.getCommandId());
-      command_id = core::NameUuid(absl::StrCat("merge/journal|", core::ToString(origin), "|", seq,
-                                               "|", core::ToString(command_id)));
-      planner.Emit(Pending{*member, payload.get(*member), command_id, origin, seq});
+      auto payload = capnp::toDynamic(command.getPayload());
+      KJ_IF_MAYBE (member, payload.which()) {
+        bool apply = false;
+        if (info.role == PayloadRole::kRecord) {
+          apply = planner.OfferRecord(info.target, payload.get(*member).as<capnp::DynamicStruct>(),
+                                      origin, seq);
+        } else {
+          apply = planner.OfferOperation(info.target, info.role == PayloadRole::kDelete, command,
+                                         origin, seq);
+        }
+        if (!apply) continue;
+        const core::Uuid command_id =
+            core::NameUuid(absl::StrCat("merge/journal|", core::ToString(origin), "|", seq, "|", i,
+                                        "|", core::ToString(FromSchema(command.getCommandId()))));
+        planner.Emit(Pending{*member, payload.get(*member), command_id, origin, seq});
+      }
     }
   }
   return planner.Finish();
@@ -467,6 +495,40 @@ std::optional<RecordKey> TargetOf(schema::Command::Reader command) {
     return info.target;
   }
   return std::nullopt;
+}
+
+core::Uuid VersionDigest(std::string_view canonical) {
+  return core::NameUuid(absl::StrCat("merge/digest|", Sv(canonical)));
+}
+
+absl::Status SetUpsertPayload(schema::RecordKind kind, std::string_view canonical,
+                              schema::Command::Builder out) {
+  return internal::CatchToStatus(absl::StatusCode::kInvalidArgument, [&]() -> absl::Status {
+    const ListSpec* spec = nullptr;
+    for (const ListSpec& l : kLists) {
+      if (l.kind == kind) spec = &l;
+    }
+    if (spec == nullptr || spec->payload == nullptr) {
+      return absl::InvalidArgumentError(
+          "kind: no command creates or replaces this kind of record (merge its journal instead)");
+    }
+    if (canonical.empty() || canonical.size() % sizeof(capnp::word) != 0) {
+      return absl::InvalidArgumentError("canonical: not a canonical capnp struct");
+    }
+    kj::Array<capnp::word> words =
+        kj::heapArray<capnp::word>(canonical.size() / sizeof(capnp::word));
+    memcpy(words.begin(), canonical.data(), canonical.size());
+    capnp::ReaderOptions limits;
+    limits.traversalLimitInWords = words.size() * 8 + 1024;
+    // Canonical bytes are one segment without a segment table.
+    kj::ArrayPtr<const capnp::word> segments[1] = {words.asPtr()};
+    capnp::SegmentArrayMessageReader reader(kj::arrayPtr(segments, 1), limits);
+    const auto payload_schema = capnp::Schema::from<s::Command::Payload>();
+    const auto field = payload_schema.getFieldByName(spec->payload);
+    auto record = reader.getRoot<capnp::DynamicStruct>(field.getType().asStruct());
+    capnp::toDynamic(out.initPayload()).set(field, record);
+    return absl::OkStatus();
+  });
 }
 
 absl::Status NoteCommand(MergeState& state, const core::Uuid& origin,

@@ -19,7 +19,10 @@
 //    links, consents, commitment status changes, deletions) on a record last changed by
 //    another store are conflicts too. A conflict already reported (same versions) is not
 //    reported again.
-//  - Reference data (administrative units, indicator definitions) is not merged.
+//  - Reference data (administrative units, indicator definitions) is not merged, nor the
+//    origin's bookkeeping (recordAccess, initStore, recordMerge, resolveConflict). A batch
+//    entry's commands share its seq and are applied in order.
+//  - Produced commands carry mergedFrom (origin store and seq).
 //  - Snapshots carry no per-record seq: their records are versions at header.lastSeq. Cases and
 //    referrals have no upsert command, so from a snapshot they are only compared; new or
 //    changed ones are listed in `unapplied` (merge them from journal segments).
@@ -144,6 +147,15 @@ absl::Status NoteCommand(MergeState& state, const core::Uuid& origin,
 
 // The RecordKind and id a command changes, if any.
 std::optional<RecordKey> TargetOf(schema::Command::Reader command);
+
+// The digest the merge gives a version: a name-based uuid of its canonical bytes.
+core::Uuid VersionDigest(std::string_view canonical);
+
+// Sets out's payload to the command that creates or replaces a record of `kind` whose canonical
+// bytes are `canonical` (upsertPerson, recordWorkActivity, ...). kInvalidArgument for kinds no
+// command carries (cases, referrals, reference data) and for bytes that are not a struct.
+absl::Status SetUpsertPayload(schema::RecordKind kind, std::string_view canonical,
+                              schema::Command::Builder out);
 
 }  // namespace treem::exchange
 

@@ -1,6 +1,8 @@
 #include "registry/registry.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -15,6 +17,7 @@
 #include "capnp/message.h"
 #include "capnp/serialize.h"
 #include "cases/case_book.h"
+#include "exchange/merge.h"
 #include "indicators/definitions.h"
 #include "internal/status_macros.h"
 #include "registry/access.h"
@@ -141,11 +144,24 @@ struct Undo {
   std::optional<Frozen> prev;
 };
 
+// A record changed by a command, for the merge bookkeeping (applied once the entry commits).
+struct MergeTouch {
+  exchange::RecordKey key;
+  Uuid origin;
+  uint64_t seq = 0;
+};
+
 struct Txn {
   std::vector<Undo> undo;
   bool book_touched = false;
   bool units_touched = false;
   std::vector<Frozen> derived;  // ActivityClassification, in order
+  // Province merge bookkeeping, applied when the entry commits (or is replayed).
+  bool merge_enabled_here = false;
+  std::vector<MergeTouch> merge_touched;
+  std::vector<Frozen> merge_records;  // Command (recordMerge)
+  std::vector<Frozen> resolutions;    // Command (resolveConflict)
+  absl::flat_hash_set<Uuid> resolving;
 };
 
 enum class Mode { kLive, kInternal, kImport, kReplay };
@@ -209,6 +225,11 @@ struct Registry::Impl {
   absl::flat_hash_map<Uuid, std::vector<uint32_t>> audit_by_id;
   absl::flat_hash_map<std::string, std::vector<uint32_t>> audit_by_code;
   absl::flat_hash_map<Uuid, uint64_t> applied;
+  // Province merge bookkeeping (docs/exchange.md section 3), kept from the first merge on.
+  bool merge_on = false;
+  exchange::MergeState merge;
+  std::vector<Frozen> conflicts;  // ConflictRecord, oldest first
+  absl::flat_hash_map<Uuid, size_t> conflict_index;
 
   int64_t Now() const { return options.clock ? options.clock() : absl::ToUnixMicros(absl::Now()); }
 
@@ -368,6 +389,23 @@ struct Registry::Impl {
       if (!units->Covers(a.unit_code, s)) return false;
     }
     return true;
+  }
+  // Full exports (snapshot, journal) carry every personal record: staff of units covering the
+  // whole store only.
+  absl::Status ExportPermits(const Actor& a, std::string_view what) const {
+    switch (a.role) {
+      case schema::Role::SYSTEM:
+      case schema::Role::PROVINCE_OFFICER:
+      case schema::Role::COMMUNE_CHAIR:
+      case schema::Role::COMMUNE_WORKER:
+        if (ActorCoversStore(a)) return absl::OkStatus();
+        return absl::PermissionDeniedError(
+            absl::StrCat("role ", RoleName(a.role), " of unit ", a.unit_code,
+                         " may not export a store holding units ", absl::StrJoin(scope, ", ")));
+      default:
+        return absl::PermissionDeniedError(absl::StrCat(
+            "role ", RoleName(a.role), " may not export ", Sv(what), " (personal data)"));
+    }
   }
   // Role matrix, then units: the actor must work for a unit containing one of the record's.
   absl::Status Authorize(const Actor& a, Op op, RecordKind k,
@@ -585,8 +623,95 @@ struct Registry::Impl {
       (void)s;  // the log was valid before this transaction
     }
     if (txn.units_touched) RelearnUnits();
-    txn.undo.clear();
-    txn.derived.clear();
+    if (txn.merge_enabled_here) {
+      merge_on = false;
+      merge = exchange::MergeState();
+    }
+    txn = Txn();
+  }
+
+  // ---- province merge bookkeeping ----
+  static std::string_view Bytes(const Frozen& f) {
+    auto b = f.asBytes();
+    return std::string_view(reinterpret_cast<const char*>(b.begin()), b.size());
+  }
+  // The version of a held record: digest of its canonical bytes (nil for case-book records,
+  // which have none); deleted when it is gone.
+  exchange::RecordVersion HeldVersion(const exchange::RecordKey& key, const Uuid& origin,
+                                      uint64_t seq) const {
+    exchange::RecordVersion v{origin, seq, Uuid{}, std::string(), false};
+    if (MapKind(key.kind)) {
+      const Frozen* f = Find(key.kind, key.id);
+      if (f != nullptr)
+        v.digest = exchange::VersionDigest(Bytes(*f));
+      else
+        v.deleted = true;
+    } else if (!Exists(key.kind, key.id)) {
+      v.deleted = true;
+    }
+    return v;
+  }
+  // Starts the bookkeeping: every record held so far is a version made by this store.
+  void EnableMerge(Txn& txn) {
+    if (merge_on) return;
+    merge_on = true;
+    txn.merge_enabled_here = true;
+    for (const auto& [k, m] : records) {
+      for (const auto& [id, f] : m) {
+        merge.records[exchange::RecordKey{k, id}] =
+            exchange::RecordVersion{store_id, 0, exchange::VersionDigest(Bytes(f)), "", false};
+      }
+    }
+    for (const Uuid& c : case_ids) {
+      merge.records[exchange::RecordKey{RecordKind::CASE, c}] =
+          exchange::RecordVersion{store_id, 0, Uuid{}, "", false};
+    }
+  }
+  void ApplyMergeEffects(Txn& txn) {
+    for (const MergeTouch& t : txn.merge_touched) {
+      merge.records[t.key] = HeldVersion(t.key, t.origin, t.seq);
+    }
+    for (const Frozen& f : txn.merge_records) {
+      auto cmd = Thaw<schema::Command>(f);
+      auto r = cmd.getPayload().getRecordMerge();
+      if (!r.getFromSnapshot()) {
+        for (auto o : r.getOrigins()) {
+          uint64_t& cur = merge.imported_seq[IdOf(o.getStoreId())];
+          cur = std::max(cur, o.getSeq());
+        }
+      }
+      for (auto c : r.getConflicts()) {
+        const Uuid id = IdOf(c.getId());
+        if (conflict_index.contains(id)) continue;
+        capnp::MallocMessageBuilder mb;
+        mb.setRoot(c);
+        auto b = mb.getRoot<schema::ConflictRecord>();
+        b.setDetectedSeq(cmd.getSeq());
+        b.setStatus(schema::ConflictStatus::OPEN);
+        conflict_index.emplace(id, conflicts.size());
+        conflicts.push_back(capnp::canonicalize(b.asReader()));
+        merge.reported_conflicts.insert(id);
+      }
+    }
+    for (const Frozen& f : txn.resolutions) {
+      auto cmd = Thaw<schema::Command>(f);
+      auto rc = cmd.getPayload().getResolveConflict();
+      auto it = conflict_index.find(IdOf(rc.getConflictId()));
+      if (it == conflict_index.end()) continue;
+      capnp::MallocMessageBuilder mb;
+      mb.setRoot(Thaw<schema::ConflictRecord>(conflicts[it->second]));
+      auto b = mb.getRoot<schema::ConflictRecord>();
+      b.setStatus(rc.getDecision() == schema::ConflictDecision::TAKE_INCOMING
+                      ? schema::ConflictStatus::TOOK_INCOMING
+                      : schema::ConflictStatus::KEPT_CURRENT);
+      b.setResolvedAt(cmd.getAt());
+      b.setResolvedBy(cmd.getActor());
+      b.setResolution(rc.getReason());
+      conflicts[it->second] = capnp::canonicalize(b.asReader());
+    }
+    txn.merge_touched.clear();
+    txn.merge_records.clear();
+    txn.resolutions.clear();
   }
 
   // ---- classification ----
@@ -620,6 +745,14 @@ struct Registry::Impl {
                                      Mode mode);
   absl::Status ReplayEntry(uint64_t seq, std::span<const uint8_t> bytes);
   absl::Status LoadSnapshot(schema::Snapshot::Reader s);
+  absl::Status Merge(
+      const Actor& actor,
+      const std::function<absl::StatusOr<exchange::MergePlan>(const exchange::MergeOptions&)>& plan,
+      bool from_snapshot, std::vector<std::pair<Uuid, uint64_t>> origins,
+      schema::MergeRecord::Builder out);
+  absl::Status CommitMerge(const Actor& actor, exchange::MergePlan& plan, bool from_snapshot,
+                           const std::vector<std::pair<Uuid, uint64_t>>& origins,
+                           schema::MergeRecord::Builder out);
   void WriteState(schema::Snapshot::Builder out) const;
   void WriteList(RecordKind k, const std::vector<Uuid>& ids, int64_t at,
                  schema::Snapshot::Builder out) const;
@@ -655,9 +788,26 @@ absl::Status Registry::Impl::Stage(schema::Command::Reader cmd, Mode mode, Txn& 
         return Invalid("payload", "recordAccess is written by the registry only (or merged)");
       }
     }
+    if (mode == Mode::kLive) {
+      if (which == Payload::RECORD_MERGE)
+        return Invalid("payload", "recordMerge is written by the registry's merge only");
+      if (cmd.hasMergedFrom()) return Invalid("mergedFrom", "set by the registry's merge only");
+    }
+  }
+  const bool merged = cmd.hasMergedFrom() && !IsZeroId(IdOf(cmd.getMergedFrom().getStoreId()));
+  if (!merge_on &&
+      (merged || which == Payload::RECORD_MERGE || which == Payload::RESOLVE_CONFLICT)) {
+    EnableMerge(txn);
   }
   std::vector<RefOut> refs;
   TREEM_RETURN_IF_ERROR(StagePayload(cmd, mode, actor, txn, refs));
+  if (merge_on && which != Payload::RESOLVE_CONFLICT) {
+    if (auto target = exchange::TargetOf(cmd)) {
+      txn.merge_touched.push_back(
+          MergeTouch{*target, merged ? IdOf(cmd.getMergedFrom().getStoreId()) : store_id,
+                     merged ? cmd.getMergedFrom().getSeq() : cmd.getSeq()});
+    }
+  }
   PushAudit(cmd, refs, txn);
   return absl::OkStatus();
 }
@@ -1260,6 +1410,82 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
       txn.undo.emplace_back(Undo::Type::kIdentity);
       return absl::OkStatus();
     }
+    case Payload::RECORD_MERGE: {
+      auto m = p.getRecordMerge();
+      for (unsigned i = 0; i < m.getConflicts().size(); ++i) {
+        auto c = m.getConflicts()[i];
+        std::string f = absl::StrCat("recordMerge.conflicts[", i, "]");
+        TREEM_RETURN_IF_ERROR(need_id(c.getId(), f + ".id").status());
+        TREEM_RETURN_IF_ERROR(need_id(c.getRecordId(), f + ".recordId").status());
+        if (check && c.getReason() == schema::ConflictReason::UNKNOWN)
+          return Invalid(f + ".reason", "required");
+        refs.emplace_back(c.getKind(), IdOf(c.getRecordId()));
+      }
+      txn.merge_records.push_back(capnp::canonicalize(cmd));
+      return absl::OkStatus();
+    }
+    case Payload::RESOLVE_CONFLICT: {
+      auto rc = p.getResolveConflict();
+      TREEM_ASSIGN_OR_RETURN(Uuid cid, need_id(rc.getConflictId(), "resolveConflict.conflictId"));
+      auto it = conflict_index.find(cid);
+      if (it == conflict_index.end())
+        return absl::NotFoundError("resolveConflict.conflictId: no such conflict");
+      auto c = Thaw<schema::ConflictRecord>(conflicts[it->second]);
+      if (check) {
+        if (c.getStatus() != schema::ConflictStatus::OPEN || txn.resolving.contains(cid)) {
+          return absl::FailedPreconditionError(
+              "resolveConflict.conflictId: the conflict is already resolved");
+        }
+        if (rc.getDecision() == schema::ConflictDecision::UNKNOWN)
+          return Invalid("resolveConflict.decision", "required (keepCurrent or takeIncoming)");
+        if (rc.getReason().size() == 0) return Invalid("resolveConflict.reason", "required");
+      }
+      if (authorize) {
+        if ((actor.role != schema::Role::PROVINCE_OFFICER && actor.role != schema::Role::SYSTEM) ||
+            !ActorCoversStore(actor)) {
+          return absl::PermissionDeniedError(
+              absl::StrCat("role ", RoleName(actor.role), " of unit ", actor.unit_code,
+                           " may not resolve merge conflicts of this store"));
+        }
+      }
+      txn.resolving.insert(cid);
+      if (rc.getDecision() == schema::ConflictDecision::TAKE_INCOMING) {
+        // The incoming version (a record: its upsert; an operation: the command itself),
+        // validated like any command and journaled inside this one.
+        capnp::MallocMessageBuilder nb;
+        auto incoming = c.getIncomingCanonical();
+        const std::string_view bytes(reinterpret_cast<const char*>(incoming.begin()),
+                                     incoming.size());
+        if (c.getReason() == schema::ConflictReason::DIVERGENT_VERSIONS) {
+          TREEM_RETURN_IF_ERROR(internal::Annotate(
+              exchange::SetUpsertPayload(c.getKind(), bytes, nb.initRoot<schema::Command>()),
+              "resolveConflict: incoming version"));
+        } else {
+          if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0)
+            return Invalid("resolveConflict", "the incoming command is not stored");
+          auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+          memcpy(words.begin(), bytes.data(), bytes.size());
+          // Canonical bytes are one segment without a segment table.
+          kj::ArrayPtr<const capnp::word> segments[1] = {words.asPtr()};
+          capnp::SegmentArrayMessageReader reader(kj::arrayPtr(segments, 1), BigReader());
+          nb.setRoot(reader.getRoot<schema::Command>());
+        }
+        auto n = nb.getRoot<schema::Command>();
+        n.setActor(cmd.getActor());
+        n.setSource(schema::DataSource::MERGE);
+        n.setSeq(cmd.getSeq());
+        n.setAt(cmd.getAt());
+        n.disownCommandId();
+        n.setNote("resolveConflict: incoming version");
+        n.setMergedFrom(c.getIncoming());
+        TREEM_RETURN_IF_ERROR(internal::Annotate(
+            Stage(n.asReader(), mode == Mode::kReplay ? Mode::kReplay : Mode::kImport, txn),
+            "resolveConflict: incoming version"));
+      }
+      refs.emplace_back(c.getKind(), IdOf(c.getRecordId()));
+      txn.resolutions.push_back(capnp::canonicalize(cmd));
+      return absl::OkStatus();
+    }
     case Payload::NONE:
       return Invalid("payload", "no change (none)");
   }
@@ -1303,6 +1529,7 @@ absl::StatusOr<uint64_t> Registry::Impl::Commit(std::vector<capnp::MallocMessage
   last_seq = seq;
   for (auto* c : cmds)
     last_at = std::max(last_at, c->getRoot<schema::Command>().getAt().getMicros());
+  ApplyMergeEffects(txn);
   txn.undo.clear();
   txn.derived.clear();
   return seq;
@@ -1460,6 +1687,7 @@ absl::Status Registry::Impl::ReplayEntry(uint64_t seq, std::span<const uint8_t> 
         classifications.insert_or_assign(id, capnp::canonicalize(c));
       }
     }
+    ApplyMergeEffects(txn);
     last_seq = seq;
     return absl::OkStatus();
   });
@@ -1599,6 +1827,37 @@ void Registry::Impl::WriteState(schema::Snapshot::Builder out) const {
   for (size_t i = 0; i < audit.size(); ++i) {
     al.setWithCaveats(static_cast<unsigned>(i), Thaw<schema::AuditEntry>(audit[i]));
   }
+  if (merge_on) {
+    auto mb = out.initMerge();
+    std::vector<std::pair<exchange::RecordKey, const exchange::RecordVersion*>> held;
+    held.reserve(merge.records.size());
+    for (const auto& [k, v] : merge.records) held.emplace_back(k, &v);
+    std::sort(held.begin(), held.end(), [](const auto& a, const auto& b) {
+      return a.first.kind != b.first.kind ? a.first.kind < b.first.kind : a.first.id < b.first.id;
+    });
+    auto vl = mb.initVersions(static_cast<unsigned>(held.size()));
+    for (size_t i = 0; i < held.size(); ++i) {
+      auto b = vl[static_cast<unsigned>(i)];
+      b.setKind(held[i].first.kind);
+      SetId(b.initId(), held[i].first.id);
+      SetId(b.initOrigin().initStoreId(), held[i].second->origin);
+      b.getOrigin().setSeq(held[i].second->seq);
+      if (!held[i].second->digest.is_nil()) SetId(b.initDigest(), held[i].second->digest);
+      b.setDeleted(held[i].second->deleted);
+    }
+    std::vector<std::pair<Uuid, uint64_t>> imported(merge.imported_seq.begin(),
+                                                    merge.imported_seq.end());
+    std::sort(imported.begin(), imported.end());
+    auto il = mb.initImported(static_cast<unsigned>(imported.size()));
+    for (size_t i = 0; i < imported.size(); ++i) {
+      SetId(il[static_cast<unsigned>(i)].initStoreId(), imported[i].first);
+      il[static_cast<unsigned>(i)].setSeq(imported[i].second);
+    }
+    auto cl2 = mb.initConflicts(static_cast<unsigned>(conflicts.size()));
+    for (size_t i = 0; i < conflicts.size(); ++i) {
+      cl2.setWithCaveats(static_cast<unsigned>(i), Thaw<schema::ConflictRecord>(conflicts[i]));
+    }
+  }
 }
 
 absl::Status Registry::Impl::LoadSnapshot(schema::Snapshot::Reader s) {
@@ -1666,6 +1925,21 @@ absl::Status Registry::Impl::LoadSnapshot(schema::Snapshot::Reader s) {
     audit.push_back(capnp::canonicalize(e));
     if (e.hasCommandId() && !IsZeroId(IdOf(e.getCommandId())))
       applied.emplace(IdOf(e.getCommandId()), e.getSeq());
+  }
+  if (s.hasMerge()) {
+    merge_on = true;
+    auto mb = s.getMerge();
+    for (auto v : mb.getVersions()) {
+      merge.records[exchange::RecordKey{v.getKind(), IdOf(v.getId())}] =
+          exchange::RecordVersion{IdOf(v.getOrigin().getStoreId()), v.getOrigin().getSeq(),
+                                  v.hasDigest() ? IdOf(v.getDigest()) : Uuid{}, "", v.getDeleted()};
+    }
+    for (auto o : mb.getImported()) merge.imported_seq[IdOf(o.getStoreId())] = o.getSeq();
+    for (auto c : mb.getConflicts()) {
+      conflict_index.emplace(IdOf(c.getId()), conflicts.size());
+      conflicts.push_back(capnp::canonicalize(c));
+      merge.reported_conflicts.insert(IdOf(c.getId()));
+    }
   }
   return absl::OkStatus();
 }
@@ -2074,22 +2348,7 @@ absl::StatusOr<std::string> Registry::ExportSnapshot(const Actor& actor, serde::
   absl::MutexLock l(&impl_->mu);
   Impl& r = *impl_;
   TREEM_RETURN_IF_ERROR(CheckActor(actor, "actor"));
-  absl::Status perm = absl::OkStatus();
-  switch (actor.role) {
-    case schema::Role::SYSTEM:
-    case schema::Role::PROVINCE_OFFICER:
-    case schema::Role::COMMUNE_CHAIR:
-    case schema::Role::COMMUNE_WORKER:
-      if (!r.ActorCoversStore(actor)) {
-        perm = absl::PermissionDeniedError(
-            absl::StrCat("role ", RoleName(actor.role), " of unit ", actor.unit_code,
-                         " may not export a store holding units ", absl::StrJoin(r.scope, ", ")));
-      }
-      break;
-    default:
-      perm = absl::PermissionDeniedError(absl::StrCat(
-          "role ", RoleName(actor.role), " may not export the full snapshot (personal data)"));
-  }
+  absl::Status perm = r.ExportPermits(actor, "the full snapshot");
   if (!perm.ok())
     return r.Refuse(actor, schema::AccessOperation::EXPORT, RecordKind::UNKNOWN, {}, perm);
   uint32_t count = 0;
@@ -2227,6 +2486,270 @@ absl::StatusOr<uint64_t> Registry::Checkpoint() {
         r.engine->WriteSnapshot(std::span<const uint8_t>(bytes.begin(), bytes.size()), r.last_seq));
     return r.last_seq;
   });
+}
+
+// ---- province merge ----
+
+namespace {
+
+// Who may merge into, review or export the journal of a store: provinceOfficer (or system)
+// working for units covering the whole store.
+absl::Status MergerPermits(const Registry::Impl& r, const Actor& actor, std::string_view what) {
+  if ((actor.role == schema::Role::PROVINCE_OFFICER || actor.role == schema::Role::SYSTEM) &&
+      r.ActorCoversStore(actor)) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      absl::StrCat("role ", RoleName(actor.role), " of unit ", actor.unit_code, " may not ",
+                   Sv(what), " in a store holding units ", absl::StrJoin(r.scope, ", ")));
+}
+
+void SetOrigin(schema::MergeOrigin::Builder b, const Uuid& store, uint64_t seq) {
+  SetId(b.initStoreId(), store);
+  b.setSeq(seq);
+}
+
+}  // namespace
+
+absl::Status Registry::ExportJournal(const Actor& actor, uint64_t from_seq,
+                                     schema::JournalSegment::Builder out) {
+  absl::MutexLock l(&impl_->mu);
+  Impl& r = *impl_;
+  TREEM_RETURN_IF_ERROR(CheckActor(actor, "actor"));
+  absl::Status perm = r.ExportPermits(actor, "the journal");
+  if (!perm.ok())
+    return r.Refuse(actor, schema::AccessOperation::EXPORT, RecordKind::UNKNOWN, {}, perm);
+  if (from_seq == 0) from_seq = 1;
+  if (from_seq > r.last_seq + 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_seq: ", from_seq, " is after the last seq ", r.last_seq, " + 1"));
+  }
+  TREEM_RETURN_IF_ERROR(r.LogAccess(actor, schema::AccessOperation::EXPORT, RecordKind::UNKNOWN, {},
+                                    "journal export", nullptr,
+                                    static_cast<uint32_t>(r.last_seq + 1 - from_seq)));
+  return internal::CatchToStatus(absl::StatusCode::kInternal, [&]() -> absl::Status {
+    std::vector<kj::Array<capnp::word>> entries;
+    absl::Status s = r.engine->ReadFrom(from_seq, [&](uint64_t, std::span<const uint8_t> p) {
+      auto words = kj::heapArray<capnp::word>(p.size() / sizeof(capnp::word));
+      memcpy(words.begin(), p.data(), words.size() * sizeof(capnp::word));
+      entries.push_back(std::move(words));
+      return absl::OkStatus();
+    });
+    if (absl::IsOutOfRange(s)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "from_seq: entries before seq ", from_seq,
+          " onwards were compacted into the store's snapshot: merge its snapshot first (",
+          s.message(), ")"));
+    }
+    TREEM_RETURN_IF_ERROR(s);
+    SetId(out.initStoreId(), r.store_id);
+    out.setFromSeq(from_seq);
+    out.setLastSeq(r.last_seq);
+    auto list = out.initEntries(static_cast<unsigned>(entries.size()));
+    for (size_t i = 0; i < entries.size(); ++i) {
+      capnp::FlatArrayMessageReader reader(entries[i], BigReader());
+      list.setWithCaveats(static_cast<unsigned>(i), reader.getRoot<schema::JournalEntry>());
+    }
+    return absl::OkStatus();
+  });
+}
+
+// Commits a merge plan as one atomic entry: the produced commands, then a recordMerge with the
+// origins, the new conflicts (with the province's current bytes) and the counts.
+absl::Status Registry::Impl::CommitMerge(const Actor& actor, exchange::MergePlan& plan,
+                                         bool from_snapshot,
+                                         const std::vector<std::pair<Uuid, uint64_t>>& origins,
+                                         schema::MergeRecord::Builder out) {
+  const int64_t now = Now();
+  capnp::MallocMessageBuilder mb;
+  auto cmd = mb.initRoot<schema::Command>();
+  cases::SetActor(cmd.initActor(), actor);
+  cmd.setSource(schema::DataSource::MERGE);
+  cmd.initAt().setMicros(now);
+  cmd.setNote(from_snapshot ? "merge of a snapshot" : "merge of journal entries");
+  auto rec = cmd.initPayload().initRecordMerge();
+  rec.setFromSnapshot(from_snapshot);
+  auto ol = rec.initOrigins(static_cast<unsigned>(origins.size()));
+  for (size_t i = 0; i < origins.size(); ++i)
+    SetOrigin(ol[static_cast<unsigned>(i)], origins[i].first, origins[i].second);
+  auto cl = rec.initConflicts(static_cast<unsigned>(plan.conflicts.size()));
+  for (size_t i = 0; i < plan.conflicts.size(); ++i) {
+    const exchange::Conflict& c = plan.conflicts[i];
+    auto b = cl[static_cast<unsigned>(i)];
+    SetId(b.initId(), c.id);
+    b.setKind(c.key.kind);
+    SetId(b.initRecordId(), c.key.id);
+    b.setReason(static_cast<schema::ConflictReason>(static_cast<uint16_t>(c.reason)));
+    SetOrigin(b.initCurrent(), c.current.origin, c.current.seq);
+    if (MapKind(c.key.kind)) {
+      if (const Frozen* f = Find(c.key.kind, c.key.id)) {
+        auto bytes = f->asBytes();
+        b.setCurrentCanonical(kj::arrayPtr(bytes.begin(), bytes.size()));
+      }
+    }
+    SetOrigin(b.initIncoming(), c.incoming_origin, c.incoming_seq);
+    b.setIncomingCanonical(
+        kj::arrayPtr(reinterpret_cast<const kj::byte*>(c.incoming_canonical.data()),
+                     c.incoming_canonical.size()));
+    b.initDetectedAt().setMicros(now);
+    b.setStatus(schema::ConflictStatus::OPEN);
+  }
+  auto ul = rec.initUnapplied(static_cast<unsigned>(plan.unapplied.size()));
+  for (size_t i = 0; i < plan.unapplied.size(); ++i) {
+    ul[static_cast<unsigned>(i)].setKind(plan.unapplied[i].kind);
+    SetId(ul[static_cast<unsigned>(i)].initId(), plan.unapplied[i].id);
+  }
+  const exchange::MergeStats& st = plan.stats;
+  rec.setApplied(static_cast<uint32_t>(st.applied));
+  rec.setUnchanged(static_cast<uint32_t>(st.unchanged));
+  rec.setStale(static_cast<uint32_t>(st.stale));
+  rec.setAlreadyImported(static_cast<uint32_t>(st.already_imported));
+  rec.setKnownConflicts(static_cast<uint32_t>(st.known_conflicts));
+  rec.setSkipped(static_cast<uint32_t>(st.reference_data));
+  // Something to record: changes, new conflicts, or journal progress.
+  bool progress = st.applied > 0 || !plan.conflicts.empty();
+  if (!from_snapshot) {
+    for (const auto& [origin, seq] : plan.imported_seq_updates) {
+      auto it = merge.imported_seq.find(origin);
+      if (it == merge.imported_seq.end() || it->second < seq) progress = true;
+    }
+  }
+  uint64_t seq = 0;
+  if (progress) {
+    std::vector<schema::Command::Reader> cmds;
+    for (auto c : plan.commands().getCommands()) cmds.push_back(c);
+    cmds.push_back(cmd.asReader());
+    TREEM_ASSIGN_OR_RETURN(seq, ApplyMany(cmds, true, Mode::kImport));
+  }
+  out.setFromSnapshot(from_snapshot);
+  out.setOrigins(rec.getOrigins());
+  out.setConflicts(rec.getConflicts());
+  for (auto c : out.getConflicts()) c.setDetectedSeq(seq);
+  out.setUnapplied(rec.getUnapplied());
+  out.setApplied(rec.getApplied());
+  out.setUnchanged(rec.getUnchanged());
+  out.setStale(rec.getStale());
+  out.setAlreadyImported(rec.getAlreadyImported());
+  out.setKnownConflicts(rec.getKnownConflicts());
+  out.setSkipped(rec.getSkipped());
+  out.setSeq(seq);
+  return absl::OkStatus();
+}
+
+// Checks the merging actor, then plans (under the lock, with the bookkeeping started) and
+// commits one merge.
+absl::Status Registry::Impl::Merge(
+    const Actor& actor,
+    const std::function<absl::StatusOr<exchange::MergePlan>(const exchange::MergeOptions&)>& plan,
+    bool from_snapshot, std::vector<std::pair<Uuid, uint64_t>> origins,
+    schema::MergeRecord::Builder out) {
+  TREEM_RETURN_IF_ERROR(CheckActor(actor, "actor"));
+  if (options.read_only) return absl::FailedPreconditionError("registry is read-only");
+  absl::Status perm = MergerPermits(*this, actor, "merge");
+  if (!perm.ok())
+    return Refuse(actor, schema::AccessOperation::WRITE, RecordKind::UNKNOWN, {}, perm);
+  return internal::CatchToStatus(absl::StatusCode::kInvalidArgument, [&]() -> absl::Status {
+    Txn t;  // the bookkeeping starts now (derived from the state; see EnableMerge)
+    EnableMerge(t);
+    exchange::MergeOptions o;
+    o.actor_user_id = actor.user_id;
+    o.actor_role = actor.role;
+    o.actor_unit_code = actor.unit_code;
+    o.at_micros = Now();
+    o.keep_canonical = false;
+    TREEM_ASSIGN_OR_RETURN(exchange::MergePlan p, plan(o));
+    if (!from_snapshot) {
+      origins = p.imported_seq_updates;
+      std::sort(origins.begin(), origins.end());
+    }
+    return internal::Annotate(CommitMerge(actor, p, from_snapshot, origins, out), "merge");
+  });
+}
+
+absl::Status Registry::MergeSnapshot(const Actor& actor, schema::Snapshot::Reader snapshot,
+                                     schema::MergeRecord::Builder out) {
+  absl::MutexLock l(&impl_->mu);
+  Impl& r = *impl_;
+  return internal::CatchToStatus(absl::StatusCode::kInvalidArgument, [&]() -> absl::Status {
+    auto h = snapshot.getHeader();
+    if (h.getDeidentified())
+      return absl::FailedPreconditionError("merge: a de-identified snapshot cannot be merged");
+    const Uuid origin = IdOf(h.getStoreId());
+    if (origin == r.store_id)
+      return absl::InvalidArgumentError("header.storeId: the snapshot is this store's own");
+    return r.Merge(
+        actor,
+        [&](const exchange::MergeOptions& o) {
+          return exchange::MergeSnapshot(r.merge, snapshot, o);
+        },
+        true, {{origin, h.getLastSeq()}}, out);
+  });
+}
+
+absl::Status Registry::MergeJournal(const Actor& actor, schema::JournalSegment::Reader segment,
+                                    schema::MergeRecord::Builder out) {
+  absl::MutexLock l(&impl_->mu);
+  Impl& r = *impl_;
+  return internal::CatchToStatus(absl::StatusCode::kInvalidArgument, [&]() -> absl::Status {
+    auto entries = segment.getEntries();
+    for (unsigned i = 0; i < entries.size(); ++i) {
+      if (IdOf(entries[i].getStoreId()) == r.store_id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("entries[", i, "].storeId: the entry is this store's own"));
+      }
+    }
+    return r.Merge(
+        actor,
+        [&](const exchange::MergeOptions& o) {
+          return exchange::MergeJournal(r.merge, entries, o);
+        },
+        false, {}, out);
+  });
+}
+
+absl::Status Registry::Conflicts(const Actor& actor, bool open_only,
+                                 schema::ConflictList::Builder out) {
+  absl::MutexLock l(&impl_->mu);
+  Impl& r = *impl_;
+  TREEM_RETURN_IF_ERROR(CheckActor(actor, "actor"));
+  absl::Status perm = MergerPermits(r, actor, "read merge conflicts");
+  if (!perm.ok())
+    return r.Refuse(actor, schema::AccessOperation::LIST, RecordKind::UNKNOWN, {}, perm);
+  std::vector<size_t> picked;
+  for (size_t i = 0; i < r.conflicts.size(); ++i) {
+    if (!open_only ||
+        Thaw<schema::ConflictRecord>(r.conflicts[i]).getStatus() == schema::ConflictStatus::OPEN)
+      picked.push_back(i);
+  }
+  std::vector<Uuid> ids;
+  for (size_t i : picked)
+    ids.push_back(IdOf(Thaw<schema::ConflictRecord>(r.conflicts[i]).getRecordId()));
+  TREEM_RETURN_IF_ERROR(r.LogAccess(actor, schema::AccessOperation::LIST, RecordKind::UNKNOWN, ids,
+                                    "merge conflicts", nullptr,
+                                    static_cast<uint32_t>(picked.size())));
+  return internal::CatchToStatus(absl::StatusCode::kInternal, [&]() -> absl::Status {
+    auto list = out.initConflicts(static_cast<unsigned>(picked.size()));
+    for (size_t i = 0; i < picked.size(); ++i) {
+      list.setWithCaveats(static_cast<unsigned>(i),
+                          Thaw<schema::ConflictRecord>(r.conflicts[picked[i]]));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<uint64_t> Registry::ResolveConflict(const Actor& actor, const Uuid& conflict_id,
+                                                   schema::ConflictDecision decision,
+                                                   std::string_view reason) {
+  capnp::MallocMessageBuilder mb;
+  auto cmd = mb.initRoot<schema::Command>();
+  cases::SetActor(cmd.initActor(), actor);
+  cmd.setSource(schema::DataSource::API);
+  auto rc = cmd.initPayload().initResolveConflict();
+  SetId(rc.initConflictId(), conflict_id);
+  rc.setDecision(decision);
+  rc.setReason(Text(reason));
+  TREEM_ASSIGN_OR_RETURN(ApplyResult res, Apply(cmd.asReader()));
+  return res.seq;
 }
 
 uint64_t Registry::last_seq() const {

@@ -145,6 +145,35 @@ class Registry {
   // seq it covers.
   [[nodiscard]] absl::StatusOr<uint64_t> Checkpoint();
 
+  // ---- province merge (docs/exchange.md section 3) ----
+
+  // The journal entries from `from_seq` on (0 or 1: all still in the journal), for a province
+  // merge. Same access as ExportSnapshot (journaled). kFailedPrecondition when entries before
+  // the asked seq were compacted into a snapshot: merge ExportSnapshot's snapshot first.
+  [[nodiscard]] absl::Status ExportJournal(const Actor& actor, uint64_t from_seq,
+                                           schema::JournalSegment::Builder out);
+  // Merges a commune store's snapshot or journal segment into this (province) register: new
+  // and later versions are applied, the same record changed here (or in another store) is
+  // recorded as an open conflict and never overwritten; re-merging changes nothing. One
+  // atomic journal entry (the produced commands, with mergedFrom, and a recordMerge). `out`
+  // tells what happened (seq 0: nothing to commit). Actor: provinceOfficer of a province
+  // covering the store, or system.
+  [[nodiscard]] absl::Status MergeSnapshot(const Actor& actor, schema::Snapshot::Reader snapshot,
+                                           schema::MergeRecord::Builder out);
+  [[nodiscard]] absl::Status MergeJournal(const Actor& actor,
+                                          schema::JournalSegment::Reader segment,
+                                          schema::MergeRecord::Builder out);
+  // The merge conflicts (open ones only, or all with their review), oldest first. Personal
+  // data: provinceOfficer covering the store or system; journaled.
+  [[nodiscard]] absl::Status Conflicts(const Actor& actor, bool open_only,
+                                       schema::ConflictList::Builder out);
+  // Closes an open conflict (a resolveConflict command): keepCurrent, or takeIncoming, which
+  // applies the incoming version in the same entry. Returns the journal seq.
+  [[nodiscard]] absl::StatusOr<uint64_t> ResolveConflict(const Actor& actor,
+                                                         const core::Uuid& conflict_id,
+                                                         schema::ConflictDecision decision,
+                                                         std::string_view reason);
+
   // ---- facts ----
   uint64_t last_seq() const;
   core::Uuid store_id() const;

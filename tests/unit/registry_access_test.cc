@@ -15,6 +15,7 @@
 #include "serde/codec.h"
 #include "treem/schema/commands.capnp.h"
 #include "treem/schema/units.capnp.h"
+#include "unit/registry_fixtures.h"
 #include "unit/temp_dir.h"
 
 namespace treem::registry {
@@ -73,17 +74,7 @@ class RegistryAccessTest : public ::testing::Test {
     auto r = Registry::Create(tmp_.Sub("reg"), o);
     ASSERT_TRUE(r.ok()) << r.status();
     reg_ = *std::move(r);
-    Cmd units(kSystem);
-    auto list = units.payload().initLoadUnits().initUnits(3);
-    list[0].setCode("38");
-    list[0].setLevel(schema::AdminLevel::PROVINCE);
-    for (unsigned i : {1u, 2u}) {
-      list[i].setCode(i == 1 ? "15865" : "15001");
-      list[i].setLevel(schema::AdminLevel::COMMUNE);
-      list[i].setParentCode("38");
-      list[i].setProvinceCode("38");
-    }
-    ASSERT_TRUE(reg_->Apply(units.reader()).ok());
+    ASSERT_TRUE(test_util::LoadTwoCommunes(*reg_).ok());
     ASSERT_TRUE(Person(Id(1), "15865", kWorker).ok());
     ASSERT_TRUE(Person(Id(2), "15001", kOtherWorker).ok());
   }

@@ -129,7 +129,13 @@ struct Command {
     deleteRecord @24 :DeleteRecord;                         # remove a record from the current state
     recordAccess @25 :AccessRecord;                         # a read of personal data, or a refused call (written by the registry; see docs/registry.md)
     initStore @26 :StoreInit;                               # first entry of a store: its id and unit scope (written by the registry)
+    recordMerge @28 :MergeRecord;                           # a province merge of commune data: what was imported, conflicts found (written by the registry)
+    resolveConflict @29 :ResolveConflict;                   # a reviewer's decision on a merge conflict
   }
+
+  mergedFrom @27 :MergeOrigin;
+  # Set on commands a province merge produced: the commune store and seq the change comes from
+  # (the registry tracks which store made the version it holds; docs/exchange.md).
 }
 
 struct CommandBatch {
@@ -197,6 +203,17 @@ struct Snapshot {
   audit @18 :List(AuditEntry);
   # The audit trail up to header.lastSeq, oldest first: one entry per committed command
   # (including recorded reads), so history and idempotency survive journal compaction.
+  merge @19 :MergeBook;
+  # Province merge bookkeeping (which store made each held version, what was imported, the
+  # conflicts for review), so merges stay idempotent across journal compaction.
+}
+
+struct JournalSegment {
+  # Journal entries of one store, exported for a province merge (Registry::ExportJournal).
+  storeId @0 :Uuid;                 # the store
+  fromSeq @1 :UInt64;               # first seq asked for
+  lastSeq @2 :UInt64;               # the store's last seq when exported (64-bit: a JSON string)
+  entries @3 :List(JournalEntry);   # entries fromSeq..lastSeq, in order
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -266,4 +283,102 @@ struct RecordHistory {
   # Answer to "who changed or read this record, when, from where".
   record @0 :RecordRef;            # the record
   entries @1 :List(AuditEntry);    # oldest first
+}
+
+# ---------------------------------------------------------------------------------------------
+# Province merge (docs/exchange.md section 3). The planner's own report type is
+# Exchange.MergeConflict; the register keeps conflicts as ConflictRecord (below), which adds
+# the review state. Both use the same reason enumerants.
+
+struct MergeOrigin {
+  # A store and a seq in it.
+  storeId @0 :Uuid;   # the store
+  seq @1 :UInt64;     # seq there (snapshot: its header.lastSeq; 64-bit: a JSON string)
+}
+
+enum ConflictReason {
+  # Why a merged change was not applied (same enumerants as Exchange.MergeConflictReason).
+  unknown @0;             # not recorded (default value only)
+  divergentVersions @1;   # the record was changed in two stores; neither version derives from the other
+  foreignOperation @2;    # an operation (case step, link, consent, status) on a record last changed by another store
+  foreignDelete @3;       # a deletion of a record last changed by another store
+}
+
+enum ConflictStatus {
+  # Review state of a conflict.
+  unknown @0;        # not valid (default value only)
+  open @1;           # waiting for review; the province's version stays
+  keptCurrent @2;    # reviewed: the province's version was kept
+  tookIncoming @3;   # reviewed: the incoming version was applied
+}
+
+struct ConflictRecord {
+  # One record changed in two places, kept for review instead of being overwritten. Canonical
+  # bytes are capnp canonical form of the record (or of the incoming command for operations).
+  id @0 :Uuid;                     # conflict id: stable for the same pair of versions
+  kind @1 :RecordKind;             # kind of the record
+  recordId @2 :Uuid;               # the record
+  reason @3 :ConflictReason;       # what kind of conflict
+  current @4 :MergeOrigin;         # store and seq of the version the province held
+  currentCanonical @5 :Data;       # its canonical bytes (empty when the record was deleted or unknown)
+  incoming @6 :MergeOrigin;        # store and seq of the incoming version
+  incomingCanonical @7 :Data;      # canonical bytes of the incoming record or command
+  detectedAt @8 :Timestamp;        # when the merge found it
+  detectedSeq @9 :UInt64;          # seq of the recordMerge entry that recorded it
+  status @10 :ConflictStatus;      # review state
+  resolvedAt @11 :Timestamp;       # when reviewed
+  resolvedBy @12 :Actor;           # who reviewed
+  resolution @13 :Text;            # the reviewer's reason (never personal data)
+}
+
+struct ConflictList {
+  # Conflicts of a register (Registry::Conflicts), oldest first.
+  conflicts @0 :List(ConflictRecord);
+}
+
+struct MergeRecord {
+  # One province merge, as journaled by the registry: what was imported from which stores and
+  # the conflicts found. Also the answer of Registry::MergeSnapshot / MergeJournal.
+  fromSnapshot @0 :Bool;               # a commune snapshot (else journal entries)
+  origins @1 :List(MergeOrigin);       # per store merged from: the highest seq now imported
+  conflicts @2 :List(ConflictRecord);  # new conflicts (status open), not applied
+  unapplied @3 :List(RecordRef);       # snapshot records no command can carry (cases, referrals)
+  applied @4 :UInt32;                  # commands applied
+  unchanged @5 :UInt32;                # records equal to the held version
+  stale @6 :UInt32;                    # versions older than the held one from the same store
+  alreadyImported @7 :UInt32;          # journal entries at or below the imported seq
+  knownConflicts @8 :UInt32;           # conflicts found again (reported before)
+  skipped @9 :UInt32;                  # reference data and bookkeeping (units, indicators, access records)
+  seq @10 :UInt64;                     # journal seq of the merge entry (0 = nothing committed)
+}
+
+enum ConflictDecision {
+  # A reviewer's decision on a conflict.
+  unknown @0;        # not valid (default value only)
+  keepCurrent @1;    # keep the province's version
+  takeIncoming @2;   # apply the incoming version (or operation) instead
+}
+
+struct ResolveConflict {
+  # Closes an open conflict. takeIncoming applies the incoming record (as its upsert) or the
+  # incoming operation, validated like any command, in the same journal entry.
+  conflictId @0 :Uuid;            # ConflictRecord.id
+  decision @1 :ConflictDecision;  # what to do
+  reason @2 :Text;                # why (required; never personal data)
+}
+
+struct HeldVersion {
+  # Which store made the version of a record the register holds (MergeBook).
+  kind @0 :RecordKind;   # kind
+  id @1 :Uuid;           # record id
+  origin @2 :MergeOrigin;  # store and seq of the change
+  digest @3 :Uuid;       # name-based id of the canonical bytes (zero = unknown)
+  deleted @4 :Bool;      # removed by a deleteRecord
+}
+
+struct MergeBook {
+  # A register's merge bookkeeping (Snapshot.merge).
+  versions @0 :List(HeldVersion);      # records whose version came from another store, or was deleted
+  imported @1 :List(MergeOrigin);      # per store: highest journal seq imported
+  conflicts @2 :List(ConflictRecord);  # every conflict with its review state, oldest first
 }
