@@ -22,7 +22,6 @@ struct treem_registry_options {
   bool create = false;
 };
 
-
 namespace treem::capi {
 namespace {
 
@@ -317,6 +316,91 @@ treem_status treem_registry_last_seq(uint64_t* out, const treem_registry* r) {
   return Guard([&]() -> absl::Status {
     if (out == nullptr || r == nullptr) return Misuse("treem_registry_last_seq: null argument");
     *out = r->impl->last_seq();
+    return absl::OkStatus();
+  });
+}
+
+treem_status treem_registry_export_journal(treem_buf* out, treem_registry* r, const char* user_id,
+                                           treem_role role, const char* unit_code,
+                                           uint64_t from_seq, treem_format fmt) {
+  return Guard([&]() -> absl::Status {
+    if (out == nullptr || r == nullptr)
+      return Misuse("treem_registry_export_journal: null argument");
+    TREEM_ASSIGN_OR_RETURN(auto format, treem::capi::ToFormat(fmt, "fmt"));
+    TREEM_ASSIGN_OR_RETURN(reg::Actor actor, treem::capi::ActorArg(user_id, role, unit_code));
+    capnp::MallocMessageBuilder message;
+    auto root = message.initRoot<schema::JournalSegment>();
+    TREEM_RETURN_IF_ERROR(r->impl->ExportJournal(actor, from_seq, root));
+    return treem::capi::WriteMessage<schema::JournalSegment>(out, root.asReader(), format);
+  });
+}
+
+treem_status treem_registry_merge(treem_buf* report_out, treem_registry* r, const char* user_id,
+                                  treem_role role, const char* unit_code, treem_merge_source source,
+                                  const uint8_t* data, size_t len, treem_format in_fmt,
+                                  treem_format out_fmt) {
+  return Guard([&]() -> absl::Status {
+    if (r == nullptr) return Misuse("treem_registry_merge: registry is null");
+    if (report_out != nullptr) treem_buf_dispose(report_out);
+    TREEM_ASSIGN_OR_RETURN(auto format, treem::capi::ToFormat(out_fmt, "out_fmt"));
+    TREEM_ASSIGN_OR_RETURN(reg::Actor actor, treem::capi::ActorArg(user_id, role, unit_code));
+    capnp::MallocMessageBuilder in;
+    capnp::MallocMessageBuilder report;
+    auto root = report.initRoot<schema::MergeRecord>();
+    switch (source) {
+      case TREEM_MERGE_SNAPSHOT:
+        TREEM_RETURN_IF_ERROR(
+            treem::capi::ReadMessage<schema::Snapshot>(data, len, in_fmt, in, "snapshot"));
+        TREEM_RETURN_IF_ERROR(
+            r->impl->MergeSnapshot(actor, in.getRoot<schema::Snapshot>().asReader(), root));
+        break;
+      case TREEM_MERGE_JOURNAL:
+        TREEM_RETURN_IF_ERROR(
+            treem::capi::ReadMessage<schema::JournalSegment>(data, len, in_fmt, in, "segment"));
+        TREEM_RETURN_IF_ERROR(
+            r->impl->MergeJournal(actor, in.getRoot<schema::JournalSegment>().asReader(), root));
+        break;
+      default:
+        return Misuse(absl::StrCat("source: unknown merge source ", static_cast<int>(source),
+                                   " (expected 1 snapshot or 2 journal)"));
+    }
+    if (report_out == nullptr) return absl::OkStatus();
+    return treem::capi::WriteMessage<schema::MergeRecord>(report_out, root.asReader(), format);
+  });
+}
+
+treem_status treem_registry_conflicts(treem_buf* out, treem_registry* r, const char* user_id,
+                                      treem_role role, const char* unit_code, int open_only,
+                                      treem_format fmt) {
+  return Guard([&]() -> absl::Status {
+    if (out == nullptr || r == nullptr) return Misuse("treem_registry_conflicts: null argument");
+    TREEM_ASSIGN_OR_RETURN(auto format, treem::capi::ToFormat(fmt, "fmt"));
+    TREEM_ASSIGN_OR_RETURN(reg::Actor actor, treem::capi::ActorArg(user_id, role, unit_code));
+    capnp::MallocMessageBuilder message;
+    auto root = message.initRoot<schema::ConflictList>();
+    TREEM_RETURN_IF_ERROR(r->impl->Conflicts(actor, open_only != 0, root));
+    return treem::capi::WriteMessage<schema::ConflictList>(out, root.asReader(), format);
+  });
+}
+
+treem_status treem_registry_resolve_conflict(uint64_t* seq_out, treem_registry* r,
+                                             const char* user_id, treem_role role,
+                                             const char* unit_code, const char* conflict_uuid,
+                                             treem_conflict_decision decision, const char* reason) {
+  return Guard([&]() -> absl::Status {
+    if (r == nullptr || conflict_uuid == nullptr || reason == nullptr)
+      return Misuse("treem_registry_resolve_conflict: null argument");
+    if (seq_out != nullptr) *seq_out = 0;
+    if (decision != TREEM_CONFLICT_KEEP_CURRENT && decision != TREEM_CONFLICT_TAKE_INCOMING) {
+      return Misuse(absl::StrCat("decision: unknown decision ", static_cast<int>(decision),
+                                 " (expected 1 keep current or 2 take incoming)"));
+    }
+    TREEM_ASSIGN_OR_RETURN(reg::Actor actor, treem::capi::ActorArg(user_id, role, unit_code));
+    TREEM_ASSIGN_OR_RETURN(auto id, treem::capi::IdArg(conflict_uuid, "conflict_uuid"));
+    TREEM_ASSIGN_OR_RETURN(uint64_t seq,
+                           r->impl->ResolveConflict(
+                               actor, id, static_cast<schema::ConflictDecision>(decision), reason));
+    if (seq_out != nullptr) *seq_out = seq;
     return absl::OkStatus();
   });
 }

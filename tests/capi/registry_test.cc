@@ -84,6 +84,49 @@ TEST(CapiRegistry, MisuseIsReportedNotCrashed) {
   EXPECT_EQ(reg, nullptr);
 }
 
+TEST(CapiRegistry, MergeMisuseAndBadInputAreReported) {
+  treem_buf buf = TREEM_BUF_INIT;
+  uint64_t seq = 0;
+  EXPECT_EQ(
+      treem_registry_merge(&buf, nullptr, "p", TREEM_ROLE_PROVINCE_OFFICER, "38",
+                           TREEM_MERGE_SNAPSHOT, nullptr, 0, TREEM_FORMAT_CAPNP, TREEM_FORMAT_JSON),
+      TREEM_INVALID_ARGUMENT);
+  EXPECT_EQ(treem_error_last()->detail, TREEM_DETAIL_MISUSE);
+  EXPECT_EQ(treem_registry_conflicts(nullptr, nullptr, "p", TREEM_ROLE_PROVINCE_OFFICER, "38", 1,
+                                     TREEM_FORMAT_JSON),
+            TREEM_INVALID_ARGUMENT);
+  EXPECT_EQ(treem_registry_export_journal(nullptr, nullptr, "p", TREEM_ROLE_PROVINCE_OFFICER, "38",
+                                          1, TREEM_FORMAT_JSON),
+            TREEM_INVALID_ARGUMENT);
+  TempDir tmp;
+  treem_registry* reg = Create(tmp.Sub("reg"));
+  ASSERT_NE(reg, nullptr);
+  EXPECT_EQ(treem_registry_merge(&buf, reg, "p", TREEM_ROLE_PROVINCE_OFFICER, "38", 9, nullptr, 0,
+                                 TREEM_FORMAT_CAPNP, TREEM_FORMAT_JSON),
+            TREEM_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(treem_error_last()->message, "source"), nullptr);
+  // Bytes that are no snapshot: a clear decode error, nothing changes.
+  uint64_t before = 0, after = 0;
+  ASSERT_EQ(treem_registry_last_seq(&before, reg), TREEM_OK);
+  const uint8_t junk[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  EXPECT_NE(treem_registry_merge(&buf, reg, "sys", TREEM_ROLE_SYSTEM, "", TREEM_MERGE_SNAPSHOT,
+                                 junk, sizeof junk, TREEM_FORMAT_CAPNP, TREEM_FORMAT_JSON),
+            TREEM_OK);
+  EXPECT_NE(std::strstr(treem_error_last()->message, "snapshot"), nullptr);
+  ASSERT_EQ(treem_registry_last_seq(&after, reg), TREEM_OK);
+  EXPECT_EQ(before, after);
+  // A conflict id that is no uuid, and one that names no conflict.
+  EXPECT_EQ(treem_registry_resolve_conflict(&seq, reg, "sys", TREEM_ROLE_SYSTEM, "", "not-a-uuid",
+                                            TREEM_CONFLICT_KEEP_CURRENT, "x"),
+            TREEM_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(treem_error_last()->message, "conflict_uuid"), nullptr);
+  EXPECT_EQ(treem_registry_resolve_conflict(&seq, reg, "sys", TREEM_ROLE_SYSTEM, "", kChild,
+                                            TREEM_CONFLICT_KEEP_CURRENT, "x"),
+            TREEM_NOT_FOUND);
+  treem_buf_dispose(&buf);
+  treem_registry_free(reg);
+}
+
 TEST(CapiRegistry, ApplyGetHistoryAndReopen) {
   TempDir tmp;
   const std::string dir = tmp.Sub("reg");

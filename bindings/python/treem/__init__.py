@@ -8,6 +8,7 @@ from ._errors import (AlreadyExistsError, DataLossError, FailedPreconditionError
                       PermissionDeniedError, ResourceExhaustedError, TreemError,
                       UnavailableError)
 from ._native import ABI_MAJOR, lib as _lib, library_path
+from ._util import FORMAT_CAPNP, FORMAT_CAPNP_PACKED, FORMAT_JSON
 from .units import AdminUnits, UnitLevel
 from .registry import Actor, Registry, Role
 from .rules import Rules, classify, describe_code, judge_child, screen
@@ -35,6 +36,7 @@ __all__ = [
     "AdminUnits", "UnitLevel", "Rules", "classify", "judge_child", "screen", "describe_code",
     "CaseBook", "OpeningMode", "timestamp", "trigger",
     "version", "version_number", "library_path", "ABI_MAJOR",
+    "FORMAT_CAPNP", "FORMAT_CAPNP_PACKED", "FORMAT_JSON",
     "TreemError", "InvalidArgumentError", "NotFoundError", "AlreadyExistsError",
     "PermissionDeniedError", "ResourceExhaustedError", "FailedPreconditionError",
     "OutOfRangeError", "UnavailableError", "DataLossError", "InternalError",

@@ -48,6 +48,15 @@ declare("treem_registry_checkpoint", [_u64p, _p], status_t)
 declare("treem_registry_export", [_bufp, _p, _c, _i32, _c, _i32], status_t)
 declare("treem_registry_import", [_p, _c, _i32, _c, _u8p, ctypes.c_size_t, _i32], status_t)
 declare("treem_registry_last_seq", [_u64p, _p], status_t)
+declare("treem_registry_export_journal", [_bufp, _p, _c, _i32, _c, ctypes.c_uint64, _i32],
+        status_t)
+declare("treem_registry_merge", [_bufp, _p, _c, _i32, _c, _i32, _u8p, ctypes.c_size_t, _i32, _i32],
+        status_t)
+declare("treem_registry_conflicts", [_bufp, _p, _c, _i32, _c, ctypes.c_int, _i32], status_t)
+declare("treem_registry_resolve_conflict", [_u64p, _p, _c, _i32, _c, _c, _i32, _c], status_t)
+
+_MERGE_SOURCES = {"snapshot": 1, "journal": 2}
+_DECISIONS = {"keepCurrent": 1, "takeIncoming": 2}
 
 
 class Role(enum.IntEnum):
@@ -239,3 +248,59 @@ class Registry(NativeHandle):
     def export(self, actor, fmt=FORMAT_JSON):
         """The full state as a Snapshot (dict, or bytes with another fmt)."""
         return self._call(lib.treem_registry_export, *_actor(actor)._args(), fmt=fmt)
+
+    # ---- province merge (docs/exchange.md section 3) ----
+    def export_journal(self, actor, from_seq=1, fmt=FORMAT_JSON):
+        """The journal entries from `from_seq` on, as a JournalSegment (dict, or bytes with
+        another fmt), for a province merge. Raises FailedPreconditionError when older entries
+        were compacted into a snapshot (merge the snapshot first)."""
+        buf = Buf()
+        with self._lock:
+            lib.treem_registry_export_journal(ctypes.byref(buf), self._h(),
+                                              *_actor(actor)._args(), int(from_seq), fmt)
+        data = take_bytes(buf)
+        return json.loads(data.decode("utf-8")) if fmt == FORMAT_JSON else data
+
+    def merge(self, actor, data, source="snapshot"):
+        """Merges a commune store's snapshot (source="snapshot": export()) or journal segment
+        (source="journal": export_journal()) given as a dict, JSON text or capnp bytes, as one
+        atomic journal entry. Returns the MergeRecord dict: applied, unchanged, stale,
+        alreadyImported, knownConflicts, skipped, the new conflicts and seq (0: nothing was
+        committed). Conflicts are never applied: review them with conflicts() and
+        resolve_conflict()."""
+        if source not in _MERGE_SOURCES:
+            raise ValueError(f"source: expected 'snapshot' or 'journal', got {source!r}")
+        payload, fmt = _payload(data, source)
+        buf = Buf()
+        with self._lock:
+            lib.treem_registry_merge(ctypes.byref(buf), self._h(), *_actor(actor)._args(),
+                                     _MERGE_SOURCES[source], payload, len(payload), fmt,
+                                     FORMAT_JSON)
+        return _merge_record(json.loads(take_bytes(buf).decode("utf-8")))
+
+    def conflicts(self, actor, open_only=True):
+        """The merge conflicts (those waiting for review, or all), oldest first: dicts with
+        id, kind, recordId, reason, current/incoming (storeId, seq), status, ..."""
+        out = self._call(lib.treem_registry_conflicts, *_actor(actor)._args(),
+                         1 if open_only else 0)
+        return out.get("conflicts", [])
+
+    def resolve_conflict(self, actor, conflict_id, decision, reason):
+        """Closes an open conflict: decision "keepCurrent" or "takeIncoming" (which applies the
+        incoming version in the same journal entry); returns the seq."""
+        if decision not in _DECISIONS:
+            raise ValueError(f"decision: expected 'keepCurrent' or 'takeIncoming', got {decision!r}")
+        seq = ctypes.c_uint64()
+        with self._lock:
+            lib.treem_registry_resolve_conflict(ctypes.byref(seq), self._h(),
+                                                *_actor(actor)._args(),
+                                                text_arg(str(conflict_id), "conflict_id"),
+                                                _DECISIONS[decision],
+                                                text_arg(reason, "reason"))
+        return seq.value
+
+
+def _merge_record(d):
+    """64-bit counters arrive as JSON strings; seq is returned as an int."""
+    d["seq"] = int(d.get("seq", 0))
+    return d

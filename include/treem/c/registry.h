@@ -111,6 +111,54 @@ TREEM_API treem_status treem_registry_import(treem_registry* reg, const char* us
 /** The seq of the last journal entry. @since 0.1 */
 TREEM_API treem_status treem_registry_last_seq(uint64_t* out, const treem_registry* reg);
 
+/* ---- Province merge (docs/exchange.md section 3) ---- */
+
+/** What treem_registry_merge reads. @since 0.1 */
+typedef int32_t treem_merge_source;
+#define TREEM_MERGE_SNAPSHOT 1 /* a Snapshot (treem_registry_export of a commune store) */
+#define TREEM_MERGE_JOURNAL 2  /* a JournalSegment (treem_registry_export_journal) */
+
+/** A reviewer's decision on a merge conflict; values equal schema ConflictDecision. @since 0.1 */
+typedef int32_t treem_conflict_decision;
+#define TREEM_CONFLICT_KEEP_CURRENT 1  /* keep the province's version */
+#define TREEM_CONFLICT_TAKE_INCOMING 2 /* apply the incoming version (or operation) instead */
+
+/** The journal entries from `from_seq` on (0 or 1: all still in the journal) as a
+ * JournalSegment, for a province merge. Same access as treem_registry_export (journaled).
+ * FAILED_PRECONDITION when older entries were compacted into a snapshot: merge the snapshot
+ * first. @since 0.1 */
+TREEM_API treem_status treem_registry_export_journal(treem_buf* out, treem_registry* reg,
+                                                     const char* user_id, treem_role role,
+                                                     const char* unit_code, uint64_t from_seq,
+                                                     treem_format fmt);
+/** Merges a commune store's Snapshot or JournalSegment (`len` bytes in `in_fmt`) into this
+ * province register, as one atomic journal entry: new and later versions are applied; a
+ * record changed in two places is recorded as an open conflict and never overwritten;
+ * merging the same data again changes nothing. `report_out` (may be NULL) receives the
+ * MergeRecord (counts, new conflicts, seq 0 when nothing was committed). User:
+ * provinceOfficer of a province covering the store, or system. @since 0.1 */
+TREEM_API treem_status treem_registry_merge(treem_buf* report_out, treem_registry* reg,
+                                            const char* user_id, treem_role role,
+                                            const char* unit_code, treem_merge_source source,
+                                            const uint8_t* data, size_t len, treem_format in_fmt,
+                                            treem_format out_fmt);
+/** The merge conflicts (open_only != 0: those waiting for review) as a ConflictList, oldest
+ * first. Personal data: provinceOfficer covering the store or system; journaled. @since 0.1 */
+TREEM_API treem_status treem_registry_conflicts(treem_buf* out, treem_registry* reg,
+                                                const char* user_id, treem_role role,
+                                                const char* unit_code, int open_only,
+                                                treem_format fmt);
+/** Closes an open conflict (`conflict_uuid`: ConflictRecord.id) with a decision and a
+ * reason (required, never personal data). TAKE_INCOMING applies the incoming version in the
+ * same journal entry, validated like any command. *seq_out (may be NULL) is its seq.
+ * FAILED_PRECONDITION if already resolved. @since 0.1 */
+TREEM_API treem_status treem_registry_resolve_conflict(uint64_t* seq_out, treem_registry* reg,
+                                                       const char* user_id, treem_role role,
+                                                       const char* unit_code,
+                                                       const char* conflict_uuid,
+                                                       treem_conflict_decision decision,
+                                                       const char* reason);
+
 #ifdef __cplusplus
 }
 #endif
