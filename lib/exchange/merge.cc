@@ -497,6 +497,15 @@ std::optional<RecordKey> TargetOf(schema::Command::Reader command) {
   return std::nullopt;
 }
 
+std::optional<core::Uuid> PayloadDigest(schema::Command::Reader command) {
+  if (Classify(command).role != PayloadRole::kRecord) return std::nullopt;
+  auto payload = capnp::toDynamic(command.getPayload());
+  KJ_IF_MAYBE (member, payload.which()) {
+    return DigestOf(CanonicalOf(payload.get(*member).as<capnp::DynamicStruct>()));
+  }
+  return std::nullopt;
+}
+
 core::Uuid VersionDigest(std::string_view canonical) {
   return core::NameUuid(absl::StrCat("merge/digest|", Sv(canonical)));
 }

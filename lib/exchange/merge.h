@@ -150,6 +150,8 @@ std::optional<RecordKey> TargetOf(schema::Command::Reader command);
 
 // The digest the merge gives a version: a name-based uuid of its canonical bytes.
 core::Uuid VersionDigest(std::string_view canonical);
+// For a command creating or replacing a record: the digest of that record as given.
+std::optional<core::Uuid> PayloadDigest(schema::Command::Reader command);
 
 // Sets out's payload to the command that creates or replaces a record of `kind` whose canonical
 // bytes are `canonical` (upsertPerson, recordWorkActivity, ...). kInvalidArgument for kinds no

@@ -4,7 +4,9 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -149,6 +151,8 @@ struct MergeTouch {
   exchange::RecordKey key;
   Uuid origin;
   uint64_t seq = 0;
+  // The record as the command gave it (upserts); else the digest of the stored record.
+  std::optional<Uuid> digest;
 };
 
 struct Txn {
@@ -170,6 +174,56 @@ bool IsZeroId(const Uuid& id) { return id.hi == 0 && id.lo == 0; }
 
 absl::Status Invalid(std::string_view field, std::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat(Sv(field), ": ", Sv(reason)));
+}
+
+// An upsert replaces a record but never erases the legal history inside it: consent records
+// (by id) and household memberships (by person and start) held but missing from the new
+// version are kept after the given ones. A consent is withdrawn (withdrawnOn) and a
+// membership ended (linkedTo), never deleted. So re-importing a survey list, which carries
+// neither, loses nothing recorded since.
+Frozen KeepHeldConsents(schema::Person::Reader in, std::optional<schema::Person::Reader> held) {
+  if (!held) return Freeze<schema::Person>(in);
+  absl::flat_hash_set<Uuid> given;
+  for (auto c : in.getConsents()) given.insert(IdOf(c.getId()));
+  std::vector<schema::ConsentRecord::Reader> kept;
+  for (auto c : held->getConsents()) {
+    if (!given.contains(IdOf(c.getId()))) kept.push_back(c);
+  }
+  if (kept.empty()) return Freeze<schema::Person>(in);
+  capnp::MallocMessageBuilder mb;
+  mb.setRoot(in);
+  auto b = mb.getRoot<schema::Person>();
+  const unsigned n = in.getConsents().size();
+  auto list = b.initConsents(n + static_cast<unsigned>(kept.size()));
+  for (unsigned i = 0; i < n; ++i) list.setWithCaveats(i, in.getConsents()[i]);
+  for (size_t i = 0; i < kept.size(); ++i)
+    list.setWithCaveats(n + static_cast<unsigned>(i), kept[i]);
+  return capnp::canonicalize(b.asReader());
+}
+
+Frozen KeepHeldMembers(schema::Household::Reader in,
+                       std::optional<schema::Household::Reader> held) {
+  if (!held) return Freeze<schema::Household>(in);
+  auto key = [](schema::HouseholdMember::Reader m) {
+    auto d = m.getLinkedFrom();
+    return std::make_tuple(IdOf(m.getPersonId()), d.getYear(), d.getMonth(), d.getDay());
+  };
+  std::vector<decltype(key(in.getMembers()[0]))> given;
+  for (auto m : in.getMembers()) given.push_back(key(m));
+  std::vector<schema::HouseholdMember::Reader> kept;
+  for (auto m : held->getMembers()) {
+    if (std::find(given.begin(), given.end(), key(m)) == given.end()) kept.push_back(m);
+  }
+  if (kept.empty()) return Freeze<schema::Household>(in);
+  capnp::MallocMessageBuilder mb;
+  mb.setRoot(in);
+  auto b = mb.getRoot<schema::Household>();
+  const unsigned n = in.getMembers().size();
+  auto list = b.initMembers(n + static_cast<unsigned>(kept.size()));
+  for (unsigned i = 0; i < n; ++i) list.setWithCaveats(i, in.getMembers()[i]);
+  for (size_t i = 0; i < kept.size(); ++i)
+    list.setWithCaveats(n + static_cast<unsigned>(i), kept[i]);
+  return capnp::canonicalize(b.asReader());
 }
 
 }  // namespace
@@ -670,6 +724,7 @@ struct Registry::Impl {
   void ApplyMergeEffects(Txn& txn) {
     for (const MergeTouch& t : txn.merge_touched) {
       merge.records[t.key] = HeldVersion(t.key, t.origin, t.seq);
+      if (t.digest && !merge.records[t.key].deleted) merge.records[t.key].digest = *t.digest;
     }
     for (const Frozen& f : txn.merge_records) {
       auto cmd = Thaw<schema::Command>(f);
@@ -741,8 +796,10 @@ struct Registry::Impl {
   absl::StatusOr<uint64_t> Commit(std::vector<capnp::MallocMessageBuilder*>& cmds, Txn& txn,
                                   bool as_batch);
   absl::StatusOr<ApplyResult> ApplyOne(schema::Command::Reader in, Mode mode);
+  // dry_run (atomic only): validates every command against the state as the earlier ones
+  // leave it, then undoes everything; nothing is journaled.
   absl::StatusOr<uint64_t> ApplyMany(std::span<const schema::Command::Reader> in, bool atomic,
-                                     Mode mode);
+                                     Mode mode, bool dry_run = false);
   absl::Status ReplayEntry(uint64_t seq, std::span<const uint8_t> bytes);
   absl::Status LoadSnapshot(schema::Snapshot::Reader s);
   absl::Status Merge(
@@ -803,9 +860,9 @@ absl::Status Registry::Impl::Stage(schema::Command::Reader cmd, Mode mode, Txn& 
   TREEM_RETURN_IF_ERROR(StagePayload(cmd, mode, actor, txn, refs));
   if (merge_on && which != Payload::RESOLVE_CONFLICT) {
     if (auto target = exchange::TargetOf(cmd)) {
-      txn.merge_touched.push_back(
-          MergeTouch{*target, merged ? IdOf(cmd.getMergedFrom().getStoreId()) : store_id,
-                     merged ? cmd.getMergedFrom().getSeq() : cmd.getSeq()});
+      txn.merge_touched.push_back(MergeTouch{
+          *target, merged ? IdOf(cmd.getMergedFrom().getStoreId()) : store_id,
+          merged ? cmd.getMergedFrom().getSeq() : cmd.getSeq(), exchange::PayloadDigest(cmd)});
     }
   }
   PushAudit(cmd, refs, txn);
@@ -882,7 +939,11 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
             date_order(m.getLinkedFrom(), m.getLinkedTo(), f + ".linkedFrom", f + ".linkedTo"));
       }
       TREEM_RETURN_IF_ERROR(auth(RecordKind::HOUSEHOLD, {Str(h.getCommuneCode())}, &id));
-      PutRecord(RecordKind::HOUSEHOLD, id, Freeze<schema::Household>(h), txn);
+      const Frozen* held = Find(RecordKind::HOUSEHOLD, id);
+      PutRecord(
+          RecordKind::HOUSEHOLD, id,
+          KeepHeldMembers(h, held ? std::optional(Thaw<schema::Household>(*held)) : std::nullopt),
+          txn);
       refs.emplace_back(RecordKind::HOUSEHOLD, id);
       return absl::OkStatus();
     }
@@ -923,7 +984,7 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
         auto b = capnp::canonicalize(ps.getBirthDate());
         reclassify = !(a.asBytes() == b.asBytes());
       }
-      PutRecord(RecordKind::PERSON, id, Freeze<schema::Person>(ps), txn);
+      PutRecord(RecordKind::PERSON, id, KeepHeldConsents(ps, Person(id)), txn);
       refs.emplace_back(RecordKind::PERSON, id);
       if (reclassify) {
         // Replay drops them too and takes the new ones from the entry's derived facts. An
@@ -1567,7 +1628,7 @@ absl::StatusOr<ApplyResult> Registry::Impl::ApplyOne(schema::Command::Reader in,
 }
 
 absl::StatusOr<uint64_t> Registry::Impl::ApplyMany(std::span<const schema::Command::Reader> in,
-                                                   bool atomic, Mode mode) {
+                                                   bool atomic, Mode mode, bool dry_run) {
   if (options.read_only) return absl::FailedPreconditionError("registry is read-only");
   if (!atomic) {
     uint64_t last = last_seq;
@@ -1608,6 +1669,10 @@ absl::StatusOr<uint64_t> Registry::Impl::ApplyMany(std::span<const schema::Comma
           }
           staged.push_back(mb.get());
           owned.push_back(std::move(mb));
+        }
+        if (dry_run) {
+          Rollback(txn);
+          return last_seq;
         }
         if (staged.empty()) return last_seq;  // every command was already applied
         return Commit(staged, txn, true);
@@ -2460,14 +2525,30 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
     }
     for (auto i : snap.getInspections()) add().setRecordInspection(i);
     for (auto p : snap.getPlans()) add().setLoadPlan(p);
-    for (size_t from = 0; from < cmds.size(); from += kImportChunk) {
-      std::vector<schema::Command::Reader> chunk;
-      for (size_t i = from; i < std::min(cmds.size(), from + kImportChunk); ++i) {
-        chunk.push_back(cmds[i]->getRoot<schema::Command>().asReader());
-      }
+    // One atomic journal entry when it fits (a commune's or a district's register); else the
+    // whole import is validated first, then committed in entries of kImportChunk commands.
+    std::vector<schema::Command::Reader> all;
+    size_t words = 0;
+    for (const auto& mb : cmds) {
+      all.push_back(mb->getRoot<schema::Command>().asReader());
+      words += all.back().totalSize().wordCount;
+    }
+    if (words * sizeof(capnp::word) <= r.options.import_entry_bytes) {
+      return internal::Annotate(r.ApplyMany(all, true, Mode::kImport).status(), "import");
+    }
+    TREEM_RETURN_IF_ERROR(
+        internal::Annotate(r.ApplyMany(all, true, Mode::kImport, true).status(), "import"));
+    const uint64_t first = r.last_seq + 1;
+    for (size_t from = 0; from < all.size(); from += kImportChunk) {
+      std::span<const schema::Command::Reader> chunk(
+          all.data() + from, std::min(all.size(), from + kImportChunk) - from);
       auto s = r.ApplyMany(chunk, true, Mode::kImport);
-      if (!s.ok())
-        return internal::Annotate(s.status(), absl::StrCat("import (commands from ", from, ")"));
+      if (!s.ok()) {
+        return internal::Annotate(
+            s.status(), absl::StrCat("import interrupted after validation: commands 0..", from,
+                                     " committed as seqs ", first, "..", r.last_seq,
+                                     "; re-create the register and import again"));
+      }
     }
     return absl::OkStatus();
   });

@@ -61,6 +61,10 @@ struct RegistryOptions {
   // Microseconds since the epoch (UTC); null = the system clock. For tests.
   std::function<int64_t()> clock;
   store::Fs* fs = nullptr;  // null = the real file system; must outlive the registry
+  // ImportSnapshot writes one atomic journal entry up to this many bytes of commands (the
+  // store's limit per entry is 64 MiB); a larger import is validated as a whole first, then
+  // committed in entries of 2048 commands (not atomic against a crash or an I/O error).
+  size_t import_entry_bytes = size_t{48} << 20;
 };
 
 // The outcome of applying one command.
