@@ -272,11 +272,12 @@ treem_status treem_registry_report(treem_buf* out, treem_registry* reg, const ch
       }
       request.upward = true;
     }
-    capnp::MallocMessageBuilder state;
-    auto root = state.initRoot<treem::schema::Snapshot>();
-    TREEM_RETURN_IF_ERROR(reg->impl->Snapshot(root));
-    TREEM_ASSIGN_OR_RETURN(std::string bytes, treem::capi::ComputeEncoded(
-                                                  root.asReader(), units->impl, request, format));
+    // The register's cached indicator columns (built once per change of data, or read from
+    // the column file written with its snapshot).
+    TREEM_ASSIGN_OR_RETURN(auto data, reg->impl->IndicatorData(units->impl));
+    if (request.generated_at_micros == 0) request.generated_at_micros = treem::capi::NowMicros();
+    TREEM_ASSIGN_OR_RETURN(ind::ReportMessage report, ind::Compute(*data, request));
+    TREEM_ASSIGN_OR_RETURN(std::string bytes, ind::EncodeReport(report.reader(), format));
     return treem::capi::FillBuf(out, bytes);
   });
 }

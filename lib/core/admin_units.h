@@ -195,6 +195,9 @@ class AdminUnits {
   [[nodiscard]] static absl::StatusOr<AdminUnits> LoadContents(
       const AdminUnitsSources& sources, const AdminUnitsOptions& options = AdminUnitsOptions());
 
+  // True when both handles share the same loaded data (copies of one handle).
+  bool SharesData(const AdminUnits& other) const { return data_ == other.data_; }
+
   // A new registry with these villages added (this one is unchanged). Indices of the existing
   // versions are kept; villages get the next indices.
   [[nodiscard]] absl::StatusOr<AdminUnits> WithVillages(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -20,6 +21,8 @@
 #include "capnp/serialize.h"
 #include "cases/case_book.h"
 #include "exchange/merge.h"
+#include "indicators/columns.h"
+#include "indicators/dataset.h"
 #include "indicators/definitions.h"
 #include "internal/status_macros.h"
 #include "registry/access.h"
@@ -166,6 +169,7 @@ struct Txn {
   std::vector<Frozen> merge_records;  // Command (recordMerge)
   std::vector<Frozen> resolutions;    // Command (resolveConflict)
   absl::flat_hash_set<Uuid> resolving;
+  bool data_changed = false;  // a command other than recordAccess (indicator data may change)
 };
 
 enum class Mode { kLive, kInternal, kImport, kReplay };
@@ -174,6 +178,13 @@ bool IsZeroId(const Uuid& id) { return id.hi == 0 && id.lo == 0; }
 
 absl::Status Invalid(std::string_view field, std::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat(Sv(field), ": ", Sv(reason)));
+}
+
+// The indicator column file written with the snapshot covering `seq`.
+std::string ColumnsPath(const std::string& dir, uint64_t seq) {
+  std::string digits = std::to_string(seq);
+  return absl::StrCat(dir, "/columns-", std::string(20 - std::min<size_t>(20, digits.size()), '0'),
+                      digits, ".tcol");
 }
 
 // An upsert replaces a record but never erases the legal history inside it: consent records
@@ -284,6 +295,14 @@ struct Registry::Impl {
   exchange::MergeState merge;
   std::vector<Frozen> conflicts;  // ConflictRecord, oldest first
   absl::flat_hash_map<Uuid, size_t> conflict_index;
+  // Indicator data (docs/indicators.md "Column files"): bumped by every committed entry that
+  // changes data; the cached dataset is valid while its version is current. The column file
+  // written with the latest snapshot serves when nothing changed after it.
+  std::string dir;
+  uint64_t data_version = 0;
+  std::shared_ptr<const indicators::Dataset> dataset;
+  uint64_t dataset_version = 0;
+  std::string columns_file;  // for data_version 0 (set by Open), else empty
 
   int64_t Now() const { return options.clock ? options.clock() : absl::ToUnixMicros(absl::Now()); }
 
@@ -802,6 +821,8 @@ struct Registry::Impl {
                                      Mode mode, bool dry_run = false);
   absl::Status ReplayEntry(uint64_t seq, std::span<const uint8_t> bytes);
   absl::Status LoadSnapshot(schema::Snapshot::Reader s);
+  absl::StatusOr<std::shared_ptr<const indicators::Dataset>> IndicatorData(
+      const core::AdminUnits& units);
   absl::Status Merge(
       const Actor& actor,
       const std::function<absl::StatusOr<exchange::MergePlan>(const exchange::MergeOptions&)>& plan,
@@ -858,6 +879,7 @@ absl::Status Registry::Impl::Stage(schema::Command::Reader cmd, Mode mode, Txn& 
   }
   std::vector<RefOut> refs;
   TREEM_RETURN_IF_ERROR(StagePayload(cmd, mode, actor, txn, refs));
+  if (which != Payload::RECORD_ACCESS) txn.data_changed = true;
   if (merge_on && which != Payload::RESOLVE_CONFLICT) {
     if (auto target = exchange::TargetOf(cmd)) {
       txn.merge_touched.push_back(MergeTouch{
@@ -1591,6 +1613,7 @@ absl::StatusOr<uint64_t> Registry::Impl::Commit(std::vector<capnp::MallocMessage
   for (auto* c : cmds)
     last_at = std::max(last_at, c->getRoot<schema::Command>().getAt().getMicros());
   ApplyMergeEffects(txn);
+  if (txn.data_changed) ++data_version;
   txn.undo.clear();
   txn.derived.clear();
   return seq;
@@ -1753,6 +1776,7 @@ absl::Status Registry::Impl::ReplayEntry(uint64_t seq, std::span<const uint8_t> 
       }
     }
     ApplyMergeEffects(txn);
+    if (txn.data_changed) ++data_version;
     last_seq = seq;
     return absl::OkStatus();
   });
@@ -2026,6 +2050,7 @@ absl::StatusOr<std::unique_ptr<Registry::Impl>> NewImpl(const std::string& dir,
                                                         bool create) {
   auto impl = std::make_unique<Registry::Impl>();
   impl->options = options;
+  impl->dir = dir;
   impl->units = std::make_unique<UnitMap>(options.units, cases::LocalDate(impl->Now()));
   TREEM_ASSIGN_OR_RETURN(impl->rules, rules::NewRuleRegistry());
   store::StoreOptions so;
@@ -2088,6 +2113,8 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Open(const std::string& dir,
                                               " but its header says ", r.last_seq));
     }
     from = snap->covers_seq() + 1;
+    const std::string columns = ColumnsPath(dir, snap->covers_seq());
+    if (std::filesystem::exists(columns)) r.columns_file = columns;
   }
   TREEM_RETURN_IF_ERROR(r.engine->ReadFrom(
       from, [&](uint64_t seq, std::span<const uint8_t> p) { return r.ReplayEntry(seq, p); }));
@@ -2565,6 +2592,21 @@ absl::StatusOr<uint64_t> Registry::Checkpoint() {
     auto bytes = words.asBytes();
     TREEM_RETURN_IF_ERROR(
         r.engine->WriteSnapshot(std::span<const uint8_t>(bytes.begin(), bytes.size()), r.last_seq));
+    // The indicator columns of this state, beside the snapshot (a cache: a report after the
+    // next open reads them instead of rebuilding; docs/indicators.md "Column files").
+    const core::AdminUnits units = r.options.units ? *r.options.units : core::AdminUnits();
+    TREEM_ASSIGN_OR_RETURN(auto data, r.IndicatorData(units));
+    const std::string path = ColumnsPath(r.dir, r.last_seq);
+    TREEM_RETURN_IF_ERROR(
+        internal::Annotate(indicators::WriteColumns(*data, r.last_seq, path),
+                           "checkpoint: the snapshot is written but not its indicator columns"));
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(r.dir, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("columns-", 0) == 0 && e.path().string() != path) {
+        std::filesystem::remove(e.path(), ec);
+      }
+    }
     return r.last_seq;
   });
 }
@@ -2831,6 +2873,46 @@ absl::StatusOr<uint64_t> Registry::ResolveConflict(const Actor& actor, const Uui
   rc.setReason(Text(reason));
   TREEM_ASSIGN_OR_RETURN(ApplyResult res, Apply(cmd.asReader()));
   return res.seq;
+}
+
+absl::StatusOr<std::shared_ptr<const indicators::Dataset>> Registry::Impl::IndicatorData(
+    const core::AdminUnits& units) {
+  if (dataset != nullptr && dataset_version == data_version) {
+    if (!dataset->units.SharesData(units)) {
+      auto copy = std::make_shared<indicators::Dataset>(*dataset);
+      copy->units = units;
+      copy->resolved = indicators::NewKeyResolutionCache();
+      dataset = std::move(copy);
+    }
+    return dataset;
+  }
+  if (data_version == 0 && !columns_file.empty()) {
+    auto read = indicators::ReadColumns(columns_file, units);
+    if (read.ok()) {
+      dataset = std::make_shared<const indicators::Dataset>(*std::move(read));
+      dataset_version = 0;
+      return dataset;
+    }
+    columns_file.clear();  // damaged or from another release: it is a cache, rebuild
+  }
+  capnp::MallocMessageBuilder mb;
+  auto snap = mb.initRoot<schema::Snapshot>();
+  WriteState(snap);
+  TREEM_ASSIGN_OR_RETURN(indicators::Dataset built,
+                         indicators::BuildDataset(snap.asReader(), units));
+  dataset = std::make_shared<const indicators::Dataset>(std::move(built));
+  dataset_version = data_version;
+  return dataset;
+}
+
+absl::StatusOr<std::shared_ptr<const indicators::Dataset>> Registry::IndicatorData(
+    const core::AdminUnits& units) {
+  absl::MutexLock l(&impl_->mu);
+  return internal::CatchToStatus(
+      absl::StatusCode::kInternal,
+      [&]() -> absl::StatusOr<std::shared_ptr<const indicators::Dataset>> {
+        return impl_->IndicatorData(units);
+      });
 }
 
 uint64_t Registry::last_seq() const {

@@ -34,6 +34,7 @@
 #include "core/admin_units.h"
 #include "core/date.h"
 #include "core/ids.h"
+#include "indicators/dataset.h"
 #include "serde/codec.h"
 #include "store/engine.h"
 #include "treem/schema/cases.capnp.h"
@@ -177,6 +178,16 @@ class Registry {
                                                          const core::Uuid& conflict_id,
                                                          schema::ConflictDecision decision,
                                                          std::string_view reason);
+
+  // ---- indicators ----
+
+  // The indicator columns of the current state (no access check: for report code inside the
+  // library, which checks the actor). Cached until the next change of data (reads do not
+  // count); right after Open, read from the column file written with the snapshot when no
+  // change was replayed after it; else built from the state. `units` are the ones keys are
+  // resolved on.
+  [[nodiscard]] absl::StatusOr<std::shared_ptr<const indicators::Dataset>> IndicatorData(
+      const core::AdminUnits& units);
 
   // ---- facts ----
   uint64_t last_seq() const;

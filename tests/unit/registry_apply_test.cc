@@ -12,6 +12,7 @@
 #include "capnp/message.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "indicators/columns.h"
 #include "registry/registry.h"
 #include "serde/codec.h"
 #include "treem/schema/commands.capnp.h"
@@ -643,6 +644,69 @@ TEST(RegistryApplyTest, SnapshotImportIsAllOrNothing) {
     auto reopened = MustOpen(dir, o);
     EXPECT_EQ(reopened->Count(RecordKind::PERSON), 30u);
   }
+}
+
+// Indicator data of a register: cached until data changes (reads do not count), written as a
+// column file beside each snapshot and read back after reopen when nothing changed since.
+TEST(RegistryApplyTest, IndicatorDataIsCachedAndPersistedWithTheSnapshot) {
+  TempDir tmp;
+  const std::string dir = tmp.Sub("reg");
+  auto reg = MustCreate(dir);
+  AddPerson(*reg, Id(1));
+  AddPerson(*reg, Id(2));
+  const core::AdminUnits units;
+  auto first = reg->IndicatorData(units);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ((*first)->person_count(), 2u);
+  ASSERT_TRUE(reg->Get(kWorker, RecordKind::PERSON, Id(1), serde::Format::kJson).ok());  // a read
+  auto again = reg->IndicatorData(units);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->get(), first->get());  // same cached columns
+  AddPerson(*reg, Id(3));
+  auto changed = reg->IndicatorData(units);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ((*changed)->person_count(), 3u);
+
+  auto seq = reg->Checkpoint();
+  ASSERT_TRUE(seq.ok()) << seq.status();
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("columns-", 0) == 0) files.push_back(e.path().string());
+  }
+  ASSERT_EQ(files.size(), 1u);
+  // Mark the file, so that reading it (and not rebuilding) shows.
+  uint64_t covers = 0;
+  auto on_disk = indicators::ReadColumns(files[0], units, &covers);
+  ASSERT_TRUE(on_disk.ok()) << on_disk.status();
+  EXPECT_EQ(covers, *seq);
+  EXPECT_EQ(on_disk->person_count(), 3u);
+  on_disk->stats.notes.push_back("from the column file");
+  ASSERT_TRUE(indicators::WriteColumns(*on_disk, covers, files[0]).ok());
+  reg.reset();
+  reg = MustOpen(dir);
+  auto reopened = reg->IndicatorData(units);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->person_count(), 3u);
+  EXPECT_THAT((*reopened)->stats.notes, ::testing::Contains("from the column file"));
+  // A change after the snapshot: the file is stale and the columns are rebuilt.
+  AddPerson(*reg, Id(4));
+  auto rebuilt = reg->IndicatorData(units);
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_EQ((*rebuilt)->person_count(), 4u);
+  EXPECT_THAT((*rebuilt)->stats.notes, ::testing::Not(::testing::Contains("from the column file")));
+  // A damaged column file is a cache miss, not an error.
+  ASSERT_TRUE(reg->Checkpoint().ok());
+  reg.reset();
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename().string().rfind("columns-", 0) == 0) {
+      std::filesystem::resize_file(e.path(), 100);
+    }
+  }
+  reg = MustOpen(dir);
+  auto recovered = reg->IndicatorData(units);
+  ASSERT_TRUE(recovered.ok()) << recovered.status();
+  EXPECT_EQ((*recovered)->person_count(), 4u);
 }
 
 }  // namespace
