@@ -45,6 +45,7 @@ using Payload = schema::Command::Payload;
 
 constexpr uint32_t kMinReaderVersion = 1;
 constexpr size_t kImportChunk = 2048;
+constexpr int64_t kClockSkewMicros = int64_t{5} * 60 * 1000000;
 
 std::string Str(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
 // A NUL-terminated copy usable wherever capnp takes Text (KJ requires the terminator; a
@@ -867,6 +868,9 @@ absl::Status Registry::Impl::Stage(schema::Command::Reader cmd, Mode mode, Txn& 
       }
     }
     if (mode == Mode::kLive) {
+      // A caller may date a change in the past (a paper form entered later), not ahead of
+      // the clock (5 minutes of skew allowed).
+      if (cmd.getAt().getMicros() > Now() + kClockSkewMicros) return Invalid("at", "in the future");
       if (which == Payload::RECORD_MERGE)
         return Invalid("payload", "recordMerge is written by the registry's merge only");
       if (cmd.hasMergedFrom()) return Invalid("mergedFrom", "set by the registry's merge only");

@@ -56,6 +56,7 @@ struct BadCase {
   std::function<void(P)> fill;
   absl::StatusCode code;
   std::string field;  // expected in the message
+  int64_t at = 0;     // Command.at (0 = now)
 };
 
 void Person(schema::Person::Builder p, core::Uuid id, const char* unit) {
@@ -514,6 +515,10 @@ std::vector<BadCase> Cases() {
          d.setReason("x");
        },
        kInvalid, "deleteRecord.kind"},
+      // the envelope: dated ahead of the clock
+      {"upsertPerson", "command dated in the future",
+       [](P p) { Person(p.initUpsertPerson(), kNew, "15865"); }, kInvalid, "at: in the future",
+       kT0 + int64_t{365} * 24 * 3600 * 1000000},
       // payloads only the registry writes
       {"recordAccess", "written by the registry", [](P p) { p.initRecordAccess().setPurpose("x"); },
        kInvalid, "recordAccess"},
@@ -598,6 +603,7 @@ TEST_F(RegistryBadInputTest, EveryCommandTypeRefusesBadInputNamingTheFieldAndCha
     SCOPED_TRACE(tc.payload + ": " + tc.what);
     Cmd c(tc.payload == "defineIndicator" || tc.payload == "loadUnits" ? kSystem : kWorker);
     tc.fill(c.payload());
+    if (tc.at != 0) c.get().initAt().setMicros(tc.at);
     auto s = reg_->Apply(c.reader());
     EXPECT_EQ(s.status().code(), tc.code) << s.status();
     EXPECT_THAT(std::string(s.status().message()), HasSubstr(tc.field));
