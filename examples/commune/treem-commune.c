@@ -16,13 +16,13 @@
 #define EXIT_USAGE 2
 #define EXIT_IO 3
 
-static const char *g_user = "cb-ldtbxh-01";
+static const char* g_user = "cb-ldtbxh-01";
 static treem_role g_role = TREEM_ROLE_COMMUNE_WORKER;
-static const char *g_unit = NULL; /* defaults to the store's scope given at init */
+static const char* g_unit = NULL; /* defaults to the store's scope given at init */
 static int g_quiet = 0;
-static const char *g_units_dir = NULL; /* official unit lists (--units DIR) */
+static const char* g_units_dir = NULL; /* official unit lists (--units DIR) */
 
-static void usage(FILE *f) {
+static void usage(FILE* f) {
   fputs(
       "usage: treem-commune [--user ID] [--role ROLE] [--unit CODE] [--units DIR] [--quiet]\n"
       "                     COMMAND ...\n"
@@ -33,7 +33,8 @@ static void usage(FILE *f) {
       "  init STORE --scope CODE[,CODE]         create a register for a commune (mã xã);\n"
       "                                          old and new codes across the 2025 merger\n"
       "  import STORE HOUSEHOLDS.csv CHILDREN.csv --commune CODE [--skip-bad-rows]\n"
-      "                                          import village survey lists (danh sách hộ, trẻ em)\n"
+      "                                          import village survey lists (danh sách hộ, trẻ "
+      "em)\n"
       "  apply STORE FILE.jsonl                  apply commands, one JSON Command per line\n"
       "  get STORE KIND ID                       print one record as JSON (kind: person, case,\n"
       "                                          workActivity, classification, ...)\n"
@@ -48,6 +49,12 @@ static void usage(FILE *f) {
       "  export STORE OUT [--deidentified] [--json]\n"
       "                                          full export, or de-identified for the province\n"
       "  checkpoint STORE                        write a snapshot and compact the journal\n"
+      "  export-journal STORE OUT [--from SEQ]   the journal from SEQ on, for a province merge\n"
+      "  merge STORE FILE [--journal]            (province) merge a commune's export, or its\n"
+      "                                          journal; conflicts are kept for review\n"
+      "  conflicts STORE [--all]                 (province) merge conflicts waiting for review\n"
+      "  resolve STORE ID keep|take REASON       (province) close a conflict: keep the province's\n"
+      "                                          version or take the commune's\n"
       "  units DIR containing CODE DATE          which unit holds CODE on DATE (2025 reform)\n"
       "\n"
       "Roles: commune-worker (default), commune-chair, province-officer, analyst, inspector,\n"
@@ -55,15 +62,15 @@ static void usage(FILE *f) {
       f);
 }
 
-static int treem_fail(const char *what) {
-  const treem_error *e = treem_error_last();
+static int treem_fail(const char* what) {
+  const treem_error* e = treem_error_last();
   fprintf(stderr, "treem-commune: %s: %s [%s]\n", what, e->message, treem_status_name(e->code));
   return EXIT_TREEM;
 }
 
-static int parse_role(const char *s, treem_role *out) {
+static int parse_role(const char* s, treem_role* out) {
   static const struct {
-    const char *name;
+    const char* name;
     treem_role role;
   } roles[] = {{"commune-worker", TREEM_ROLE_COMMUNE_WORKER},
                {"commune-chair", TREEM_ROLE_COMMUNE_CHAIR},
@@ -82,9 +89,9 @@ static int parse_role(const char *s, treem_role *out) {
 }
 
 /* Reads a whole file; returns NULL (and prints why) on failure. */
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  unsigned char *data = NULL;
+static unsigned char* read_file(const char* path, size_t* len) {
+  FILE* f = fopen(path, "rb");
+  unsigned char* data = NULL;
   size_t cap = 0, n = 0;
   if (f == NULL) {
     fprintf(stderr, "treem-commune: cannot open '%s': %s\n", path, strerror(errno));
@@ -93,9 +100,9 @@ static unsigned char *read_file(const char *path, size_t *len) {
   for (;;) {
     size_t got;
     if (n == cap) {
-      unsigned char *p;
+      unsigned char* p;
       cap = cap ? cap * 2 : 65536;
-      p = (unsigned char *)realloc(data, cap + 1);
+      p = (unsigned char*)realloc(data, cap + 1);
       if (p == NULL) {
         free(data);
         fclose(f);
@@ -120,8 +127,8 @@ static unsigned char *read_file(const char *path, size_t *len) {
   return data;
 }
 
-static int write_file(const char *path, const unsigned char *data, size_t len) {
-  FILE *f = fopen(path, "wb");
+static int write_file(const char* path, const unsigned char* data, size_t len) {
+  FILE* f = fopen(path, "wb");
   if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
     fprintf(stderr, "treem-commune: cannot write '%s': %s\n", path, strerror(errno));
     return EXIT_IO;
@@ -129,14 +136,14 @@ static int write_file(const char *path, const unsigned char *data, size_t len) {
   return 0;
 }
 
-static void print_buf(treem_buf *buf) {
+static void print_buf(treem_buf* buf) {
   fwrite(buf->data, 1, buf->size, stdout);
   if (buf->size == 0 || buf->data[buf->size - 1] != '\n') fputc('\n', stdout);
   treem_buf_dispose(buf);
 }
 
 /* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM" in Vietnam local time (UTC+7) -> microseconds UTC. */
-static int parse_instant(const char *s, int64_t *out) {
+static int parse_instant(const char* s, int64_t* out) {
   int y, mo, d, h = 0, mi = 0;
   long long days;
   int a, yy, m;
@@ -152,11 +159,11 @@ static int parse_instant(const char *s, int64_t *out) {
 }
 
 /* `scope` is a comma-separated list of unit codes (used when creating). */
-static treem_registry *open_store(const char *dir, int create, const char *scope,
-                                  const char *units_dir) {
-  treem_registry_options *opts = NULL;
-  treem_registry *reg = NULL;
-  treem_units *units = NULL;
+static treem_registry* open_store(const char* dir, int create, const char* scope,
+                                  const char* units_dir) {
+  treem_registry_options* opts = NULL;
+  treem_registry* reg = NULL;
+  treem_units* units = NULL;
   if (units_dir == NULL) units_dir = g_units_dir;
   if (treem_registry_options_new(&opts) != TREEM_OK) return NULL;
   if (create) {
@@ -194,17 +201,21 @@ static treem_registry *open_store(const char *dir, int create, const char *scope
   return reg;
 }
 
-static const char *unit_or(const char *fallback) { return g_unit ? g_unit : fallback; }
+static const char* unit_or(const char* fallback) { return g_unit ? g_unit : fallback; }
 
-static int cmd_init(int argc, char **argv) {
+static int cmd_init(int argc, char** argv) {
   const char *dir = NULL, *scope = NULL, *units = NULL;
-  treem_registry *reg;
+  treem_registry* reg;
   int i;
   for (i = 0; i < argc; ++i) {
-    if (strcmp(argv[i], "--scope") == 0 && i + 1 < argc) scope = argv[++i];
-    else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc) units = argv[++i];
-    else if (dir == NULL) dir = argv[i];
-    else return EXIT_USAGE;
+    if (strcmp(argv[i], "--scope") == 0 && i + 1 < argc)
+      scope = argv[++i];
+    else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc)
+      units = argv[++i];
+    else if (dir == NULL)
+      dir = argv[i];
+    else
+      return EXIT_USAGE;
   }
   if (dir == NULL || scope == NULL) return EXIT_USAGE;
   reg = open_store(dir, 1, scope, units);
@@ -214,10 +225,10 @@ static int cmd_init(int argc, char **argv) {
   return 0;
 }
 
-static int cmd_apply(int argc, char **argv) {
-  treem_registry *reg;
-  FILE *f;
-  char *line = NULL;
+static int cmd_apply(int argc, char** argv) {
+  treem_registry* reg;
+  FILE* f;
+  char* line = NULL;
   size_t cap = 0;
   ssize_t n;
   long lineno = 0, applied = 0;
@@ -238,9 +249,9 @@ static int cmd_apply(int argc, char **argv) {
     ++lineno;
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
     if (n == 0) continue;
-    if (treem_registry_apply(&seq, reg, (const uint8_t *)line, (size_t)n, TREEM_FORMAT_JSON) !=
+    if (treem_registry_apply(&seq, reg, (const uint8_t*)line, (size_t)n, TREEM_FORMAT_JSON) !=
         TREEM_OK) {
-      const treem_error *e = treem_error_last();
+      const treem_error* e = treem_error_last();
       fprintf(stderr, "treem-commune: %s: line %ld: %s [%s]\n", argv[1], lineno, e->message,
               treem_status_name(e->code));
       rc = EXIT_TREEM;
@@ -256,8 +267,8 @@ static int cmd_apply(int argc, char **argv) {
   return rc;
 }
 
-static int cmd_get(int argc, char **argv, int history) {
-  treem_registry *reg;
+static int cmd_get(int argc, char** argv, int history) {
+  treem_registry* reg;
   treem_buf buf = TREEM_BUF_INIT;
   treem_status st;
   if (argc != 3) return EXIT_USAGE;
@@ -277,10 +288,10 @@ static int cmd_get(int argc, char **argv, int history) {
   return 0;
 }
 
-static int cmd_rules(int argc, char **argv, int screen) {
-  treem_rules *rules = NULL;
+static int cmd_rules(int argc, char** argv, int screen) {
+  treem_rules* rules = NULL;
   treem_buf buf = TREEM_BUF_INIT;
-  unsigned char *req;
+  unsigned char* req;
   size_t len = 0;
   treem_status st;
   if (argc != 1) return EXIT_USAGE;
@@ -299,8 +310,8 @@ static int cmd_rules(int argc, char **argv, int screen) {
   return 0;
 }
 
-static int cmd_due(int argc, char **argv) {
-  treem_registry *reg;
+static int cmd_due(int argc, char** argv) {
+  treem_registry* reg;
   treem_buf buf = TREEM_BUF_INIT;
   int64_t at = 0;
   if (argc != 3 || strcmp(argv[1], "--at") != 0) return EXIT_USAGE;
@@ -320,8 +331,8 @@ static int cmd_due(int argc, char **argv) {
   return 0;
 }
 
-static int cmd_checkpoint(int argc, char **argv) {
-  treem_registry *reg;
+static int cmd_checkpoint(int argc, char** argv) {
+  treem_registry* reg;
   uint64_t seq = 0;
   if (argc != 1) return EXIT_USAGE;
   reg = open_store(argv[0], 0, NULL, NULL);
@@ -335,17 +346,22 @@ static int cmd_checkpoint(int argc, char **argv) {
   return 0;
 }
 
-static int cmd_export(int argc, char **argv) {
-  treem_registry *reg;
+static int cmd_export(int argc, char** argv) {
+  treem_registry* reg;
   treem_buf buf = TREEM_BUF_INIT;
   int deid = 0, json = 0, i, rc;
   const char *dir = NULL, *out = NULL;
   for (i = 0; i < argc; ++i) {
-    if (strcmp(argv[i], "--deidentified") == 0) deid = 1;
-    else if (strcmp(argv[i], "--json") == 0) json = 1;
-    else if (dir == NULL) dir = argv[i];
-    else if (out == NULL) out = argv[i];
-    else return EXIT_USAGE;
+    if (strcmp(argv[i], "--deidentified") == 0)
+      deid = 1;
+    else if (strcmp(argv[i], "--json") == 0)
+      json = 1;
+    else if (dir == NULL)
+      dir = argv[i];
+    else if (out == NULL)
+      out = argv[i];
+    else
+      return EXIT_USAGE;
   }
   if (dir == NULL || out == NULL) return EXIT_USAGE;
   reg = open_store(dir, 0, NULL, NULL);
@@ -372,33 +388,44 @@ static int cmd_export(int argc, char **argv) {
   }
   rc = write_file(out, buf.data, buf.size);
   if (rc == 0 && !g_quiet)
-    printf("wrote %s (%lu bytes%s)\n", out, (unsigned long)buf.size,
-           deid ? ", de-identified" : "");
+    printf("wrote %s (%lu bytes%s)\n", out, (unsigned long)buf.size, deid ? ", de-identified" : "");
   treem_buf_dispose(&buf);
   return rc;
 }
 
-static int cmd_report(int argc, char **argv) {
+static int cmd_report(int argc, char** argv) {
   const char *dir = NULL, *from = NULL, *to = NULL, *map = NULL, *units_dir = NULL;
   const char *html = NULL, *csv = NULL, *json = NULL, *plan = "hoang-duc-2023", *title = NULL;
   int upward = 0, i, rc = 0;
-  treem_registry *reg = NULL;
-  treem_units *units = NULL;
-  treem_report_request *req = NULL;
+  treem_registry* reg = NULL;
+  treem_units* units = NULL;
+  treem_report_request* req = NULL;
   treem_buf report = TREEM_BUF_INIT, text = TREEM_BUF_INIT;
   for (i = 0; i < argc; ++i) {
-    if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) from = argv[++i];
-    else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) to = argv[++i];
-    else if (strcmp(argv[i], "--on-map") == 0 && i + 1 < argc) map = argv[++i];
-    else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc) units_dir = argv[++i];
-    else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc) plan = argv[++i];
-    else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc) title = argv[++i];
-    else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc) html = argv[++i];
-    else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) csv = argv[++i];
-    else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) json = argv[++i];
-    else if (strcmp(argv[i], "--upward") == 0) upward = 1;
-    else if (dir == NULL) dir = argv[i];
-    else return EXIT_USAGE;
+    if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+      from = argv[++i];
+    else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+      to = argv[++i];
+    else if (strcmp(argv[i], "--on-map") == 0 && i + 1 < argc)
+      map = argv[++i];
+    else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc)
+      units_dir = argv[++i];
+    else if (strcmp(argv[i], "--plan") == 0 && i + 1 < argc)
+      plan = argv[++i];
+    else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
+      title = argv[++i];
+    else if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
+      html = argv[++i];
+    else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc)
+      csv = argv[++i];
+    else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+      json = argv[++i];
+    else if (strcmp(argv[i], "--upward") == 0)
+      upward = 1;
+    else if (dir == NULL)
+      dir = argv[i];
+    else
+      return EXIT_USAGE;
   }
   if (units_dir == NULL) units_dir = g_units_dir;
   if (dir == NULL || from == NULL || to == NULL || units_dir == NULL) return EXIT_USAGE;
@@ -470,8 +497,8 @@ done:
   return rc;
 }
 
-static int cmd_units(int argc, char **argv) {
-  treem_units *units = NULL;
+static int cmd_units(int argc, char** argv) {
+  treem_units* units = NULL;
   treem_buf buf = TREEM_BUF_INIT;
   if (argc != 4 || strcmp(argv[1], "containing") != 0) return EXIT_USAGE;
   if (treem_units_open_dir(&units, argv[0]) != TREEM_OK) return treem_fail("loading units");
@@ -484,23 +511,29 @@ static int cmd_units(int argc, char **argv) {
   return 0;
 }
 
-static int cmd_import(int argc, char **argv) {
+static int cmd_import(int argc, char** argv) {
   const char *dir = NULL, *hfile = NULL, *cfile = NULL, *commune = NULL;
   unsigned char *h = NULL, *c = NULL;
   size_t hlen = 0, clen = 0;
   uint32_t flags = 0;
   uint64_t seq = 0;
   treem_buf report = TREEM_BUF_INIT;
-  treem_registry *reg;
+  treem_registry* reg;
   treem_status st;
   int i;
   for (i = 0; i < argc; ++i) {
-    if (strcmp(argv[i], "--commune") == 0 && i + 1 < argc) commune = argv[++i];
-    else if (strcmp(argv[i], "--skip-bad-rows") == 0) flags |= TREEM_CSV_SKIP_BAD_ROWS;
-    else if (dir == NULL) dir = argv[i];
-    else if (hfile == NULL) hfile = argv[i];
-    else if (cfile == NULL) cfile = argv[i];
-    else return EXIT_USAGE;
+    if (strcmp(argv[i], "--commune") == 0 && i + 1 < argc)
+      commune = argv[++i];
+    else if (strcmp(argv[i], "--skip-bad-rows") == 0)
+      flags |= TREEM_CSV_SKIP_BAD_ROWS;
+    else if (dir == NULL)
+      dir = argv[i];
+    else if (hfile == NULL)
+      hfile = argv[i];
+    else if (cfile == NULL)
+      cfile = argv[i];
+    else
+      return EXIT_USAGE;
   }
   if (dir == NULL || hfile == NULL || cfile == NULL || commune == NULL) return EXIT_USAGE;
   h = read_file(hfile, &hlen);
@@ -533,10 +566,10 @@ static int cmd_import(int argc, char **argv) {
   }
   if (!g_quiet) {
     /* The report is JSON: show the counts without a JSON parser. */
-    const char *keys[] = {"householdsImported", "childrenImported"};
+    const char* keys[] = {"householdsImported", "childrenImported"};
     size_t k;
     for (k = 0; k < 2; ++k) {
-      const char *p = strstr((const char *)report.data, keys[k]);
+      const char* p = strstr((const char*)report.data, keys[k]);
       long n = 0;
       if (p != NULL) sscanf(p + strlen(keys[k]) + 2, "%ld", &n);
       printf("%s: %ld\n", keys[k], n);
@@ -549,9 +582,119 @@ static int cmd_import(int argc, char **argv) {
   return 0;
 }
 
-int main(int argc, char **argv) {
+static int cmd_export_journal(int argc, char** argv) {
+  treem_registry* reg;
+  treem_buf buf = TREEM_BUF_INIT;
+  unsigned long long from = 1;
+  const char *dir = NULL, *out = NULL;
+  int i, rc;
+  for (i = 0; i < argc; ++i) {
+    if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
+      if (sscanf(argv[++i], "%llu", &from) != 1) return EXIT_USAGE;
+    } else if (dir == NULL) {
+      dir = argv[i];
+    } else if (out == NULL) {
+      out = argv[i];
+    } else {
+      return EXIT_USAGE;
+    }
+  }
+  if (dir == NULL || out == NULL) return EXIT_USAGE;
+  reg = open_store(dir, 0, NULL, NULL);
+  if (reg == NULL) return EXIT_TREEM;
+  if (treem_registry_export_journal(&buf, reg, g_user, g_role, unit_or(""), (uint64_t)from,
+                                    TREEM_FORMAT_CAPNP) != TREEM_OK) {
+    treem_registry_free(reg);
+    return treem_fail("export-journal");
+  }
+  treem_registry_free(reg);
+  rc = write_file(out, buf.data, buf.size);
+  if (rc == 0 && !g_quiet) printf("wrote %s (%lu bytes)\n", out, (unsigned long)buf.size);
+  treem_buf_dispose(&buf);
+  return rc;
+}
+
+static int cmd_merge(int argc, char** argv) {
+  treem_registry* reg;
+  treem_buf report = TREEM_BUF_INIT;
+  unsigned char* data;
+  size_t len = 0;
+  int journal = 0, i;
+  const char *dir = NULL, *file = NULL;
+  for (i = 0; i < argc; ++i) {
+    if (strcmp(argv[i], "--journal") == 0)
+      journal = 1;
+    else if (dir == NULL)
+      dir = argv[i];
+    else if (file == NULL)
+      file = argv[i];
+    else
+      return EXIT_USAGE;
+  }
+  if (dir == NULL || file == NULL) return EXIT_USAGE;
+  data = read_file(file, &len);
+  if (data == NULL) return EXIT_IO;
+  reg = open_store(dir, 0, NULL, NULL);
+  if (reg == NULL) {
+    free(data);
+    return EXIT_TREEM;
+  }
+  if (treem_registry_merge(&report, reg, g_user, g_role, unit_or(""),
+                           journal ? TREEM_MERGE_JOURNAL : TREEM_MERGE_SNAPSHOT, data, len,
+                           TREEM_FORMAT_CAPNP, TREEM_FORMAT_JSON) != TREEM_OK) {
+    free(data);
+    treem_registry_free(reg);
+    return treem_fail("merge");
+  }
+  free(data);
+  treem_registry_free(reg);
+  print_buf(&report); /* MergeRecord: counts, new conflicts, seq (0: nothing new) */
+  return 0;
+}
+
+static int cmd_conflicts(int argc, char** argv) {
+  treem_registry* reg;
+  treem_buf buf = TREEM_BUF_INIT;
+  int all = argc == 2 && strcmp(argv[1], "--all") == 0;
+  if (argc != 1 && !all) return EXIT_USAGE;
+  reg = open_store(argv[0], 0, NULL, NULL);
+  if (reg == NULL) return EXIT_TREEM;
+  if (treem_registry_conflicts(&buf, reg, g_user, g_role, unit_or(""), !all, TREEM_FORMAT_JSON) !=
+      TREEM_OK) {
+    treem_registry_free(reg);
+    return treem_fail("conflicts");
+  }
+  treem_registry_free(reg);
+  print_buf(&buf);
+  return 0;
+}
+
+static int cmd_resolve(int argc, char** argv) {
+  treem_registry* reg;
+  treem_conflict_decision decision;
+  uint64_t seq = 0;
+  if (argc != 4) return EXIT_USAGE;
+  if (strcmp(argv[2], "keep") == 0)
+    decision = TREEM_CONFLICT_KEEP_CURRENT;
+  else if (strcmp(argv[2], "take") == 0)
+    decision = TREEM_CONFLICT_TAKE_INCOMING;
+  else
+    return EXIT_USAGE;
+  reg = open_store(argv[0], 0, NULL, NULL);
+  if (reg == NULL) return EXIT_TREEM;
+  if (treem_registry_resolve_conflict(&seq, reg, g_user, g_role, unit_or(""), argv[1], decision,
+                                      argv[3]) != TREEM_OK) {
+    treem_registry_free(reg);
+    return treem_fail("resolve");
+  }
+  treem_registry_free(reg);
+  if (!g_quiet) printf("conflict closed at command %llu\n", (unsigned long long)seq);
+  return 0;
+}
+
+int main(int argc, char** argv) {
   int i = 1, rc;
-  const char *cmd;
+  const char* cmd;
   while (i < argc && strncmp(argv[i], "--", 2) == 0) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       usage(stdout);
@@ -590,20 +733,38 @@ int main(int argc, char **argv) {
   cmd = argv[i++];
   argc -= i;
   argv += i;
-  if (strcmp(cmd, "init") == 0) rc = cmd_init(argc, argv);
+  if (strcmp(cmd, "init") == 0)
+    rc = cmd_init(argc, argv);
   else if (strcmp(cmd, "import") == 0)
     rc = cmd_import(argc, argv);
-  else if (strcmp(cmd, "apply") == 0) rc = cmd_apply(argc, argv);
-  else if (strcmp(cmd, "get") == 0) rc = cmd_get(argc, argv, 0);
-  else if (strcmp(cmd, "history") == 0) rc = cmd_get(argc, argv, 1);
-  else if (strcmp(cmd, "classify") == 0) rc = cmd_rules(argc, argv, 0);
-  else if (strcmp(cmd, "screen") == 0) rc = cmd_rules(argc, argv, 1);
-  else if (strcmp(cmd, "due") == 0) rc = cmd_due(argc, argv);
+  else if (strcmp(cmd, "apply") == 0)
+    rc = cmd_apply(argc, argv);
+  else if (strcmp(cmd, "get") == 0)
+    rc = cmd_get(argc, argv, 0);
+  else if (strcmp(cmd, "history") == 0)
+    rc = cmd_get(argc, argv, 1);
+  else if (strcmp(cmd, "classify") == 0)
+    rc = cmd_rules(argc, argv, 0);
+  else if (strcmp(cmd, "screen") == 0)
+    rc = cmd_rules(argc, argv, 1);
+  else if (strcmp(cmd, "due") == 0)
+    rc = cmd_due(argc, argv);
   else if (strcmp(cmd, "report") == 0)
     rc = cmd_report(argc, argv);
-  else if (strcmp(cmd, "export") == 0) rc = cmd_export(argc, argv);
-  else if (strcmp(cmd, "checkpoint") == 0) rc = cmd_checkpoint(argc, argv);
-  else if (strcmp(cmd, "units") == 0) rc = cmd_units(argc, argv);
+  else if (strcmp(cmd, "export") == 0)
+    rc = cmd_export(argc, argv);
+  else if (strcmp(cmd, "checkpoint") == 0)
+    rc = cmd_checkpoint(argc, argv);
+  else if (strcmp(cmd, "units") == 0)
+    rc = cmd_units(argc, argv);
+  else if (strcmp(cmd, "export-journal") == 0)
+    rc = cmd_export_journal(argc, argv);
+  else if (strcmp(cmd, "merge") == 0)
+    rc = cmd_merge(argc, argv);
+  else if (strcmp(cmd, "conflicts") == 0)
+    rc = cmd_conflicts(argc, argv);
+  else if (strcmp(cmd, "resolve") == 0)
+    rc = cmd_resolve(argc, argv);
   else {
     fprintf(stderr, "treem-commune: unknown command '%s'\n", cmd);
     usage(stderr);
