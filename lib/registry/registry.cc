@@ -73,9 +73,13 @@ Frozen Freeze(typename T::Reader r) {
   return capnp::canonicalize(mb.getRoot<T>().asReader());
 }
 
-capnp::ReaderOptions BigReader() {
+// Reader limits for a message of `words` words the registry itself wrote (journal entries,
+// snapshots): traversal bounded by a multiple of the size, so a damaged or crafted file cannot
+// make reading it cost more than a few passes (a 21 KB snapshot once kept Open busy for
+// minutes through shared far pointers).
+capnp::ReaderOptions BigReader(size_t words) {
   capnp::ReaderOptions o;
-  o.traversalLimitInWords = uint64_t{1} << 40;
+  o.traversalLimitInWords = uint64_t{16} * words + (uint64_t{1} << 20);
   o.nestingLimit = 64;
   return o;
 }
@@ -855,10 +859,12 @@ struct Registry::Impl {
 absl::Status Registry::Impl::Stage(schema::Command::Reader cmd, Mode mode, Txn& txn) {
   Actor actor = cases::ActorFrom(cmd.getActor());
   auto which = cmd.getPayload().which();
+  // The schema walk runs on replay too: a journal entry holding a malformed command is
+  // refused (kDataLoss naming its seq) instead of being loaded.
+  TREEM_RETURN_IF_ERROR(CheckMessage(capnp::toDynamic(cmd), ""));
   if (mode != Mode::kReplay) {
     TREEM_RETURN_IF_ERROR(CheckActor(actor, "actor"));
     if (cmd.getSource() == schema::DataSource::UNKNOWN) return Invalid("source", "required");
-    TREEM_RETURN_IF_ERROR(CheckMessage(capnp::toDynamic(cmd), ""));
     if (which == Payload::NONE) return Invalid("payload", "no change (none)");
     if (mode == Mode::kLive || mode == Mode::kImport) {
       if (which == Payload::INIT_STORE)
@@ -1554,7 +1560,8 @@ absl::Status Registry::Impl::StagePayload(schema::Command::Reader cmd, Mode mode
           memcpy(words.begin(), bytes.data(), bytes.size());
           // Canonical bytes are one segment without a segment table.
           kj::ArrayPtr<const capnp::word> segments[1] = {words.asPtr()};
-          capnp::SegmentArrayMessageReader reader(kj::arrayPtr(segments, 1), BigReader());
+          capnp::SegmentArrayMessageReader reader(kj::arrayPtr(segments, 1),
+                                                  BigReader(words.size()));
           nb.setRoot(reader.getRoot<schema::Command>());
         }
         auto n = nb.getRoot<schema::Command>();
@@ -1638,7 +1645,9 @@ absl::StatusOr<ApplyResult> Registry::Impl::ApplyOne(schema::Command::Reader in,
         cmd.setSeq(last_seq + 1);
         if (cmd.getAt().getMicros() == 0) cmd.initAt().setMicros(Now());
         Txn txn;
-        absl::Status s = Stage(cmd.asReader(), mode, txn);
+        // A malformed (but decodable) command may throw while read: caught, so the rollback runs.
+        absl::Status s = internal::CatchToStatus(absl::StatusCode::kInvalidArgument,
+                                                 [&] { return Stage(cmd.asReader(), mode, txn); });
         if (!s.ok()) {
           Rollback(txn);
           if (absl::IsPermissionDenied(s) && mode == Mode::kLive) {
@@ -1683,7 +1692,9 @@ absl::StatusOr<uint64_t> Registry::Impl::ApplyMany(std::span<const schema::Comma
           auto cmd = mb->getRoot<schema::Command>();
           cmd.setSeq(seq);
           if (cmd.getAt().getMicros() == 0) cmd.initAt().setMicros(now);
-          absl::Status s = Stage(cmd.asReader(), mode, txn);
+          // A malformed (but decodable) command may throw while read: caught, so the rollback runs.
+          absl::Status s = internal::CatchToStatus(
+              absl::StatusCode::kInvalidArgument, [&] { return Stage(cmd.asReader(), mode, txn); });
           if (!s.ok()) {
             Rollback(txn);
             s = internal::Annotate(s, absl::StrCat("command ", i));
@@ -1747,7 +1758,7 @@ absl::Status Registry::Impl::ReplayEntry(uint64_t seq, std::span<const uint8_t> 
     }
     kj::ArrayPtr<const capnp::word> words(reinterpret_cast<const capnp::word*>(bytes.data()),
                                           bytes.size() / sizeof(capnp::word));
-    capnp::FlatArrayMessageReader reader(words, BigReader());
+    capnp::FlatArrayMessageReader reader(words, BigReader(words.size()));
     auto e = reader.getRoot<schema::JournalEntry>();
     if (e.getMinReaderVersion() > schema::FORMAT_VERSION) {
       return absl::FailedPreconditionError(
@@ -2109,7 +2120,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Open(const std::string& dir,
           kj::ArrayPtr<const capnp::word> words(
               reinterpret_cast<const capnp::word*>(payload.data()),
               payload.size() / sizeof(capnp::word));
-          capnp::FlatArrayMessageReader reader(words, BigReader());
+          capnp::FlatArrayMessageReader reader(words, BigReader(words.size()));
           return internal::Annotate(r.LoadSnapshot(reader.getRoot<schema::Snapshot>()), "snapshot");
         }));
     if (r.last_seq != snap->covers_seq()) {
@@ -2598,6 +2609,8 @@ absl::StatusOr<uint64_t> Registry::Checkpoint() {
         r.engine->WriteSnapshot(std::span<const uint8_t>(bytes.begin(), bytes.size()), r.last_seq));
     // The indicator columns of this state, beside the snapshot (a cache: a report after the
     // next open reads them instead of rebuilding; docs/indicators.md "Column files").
+    // Written with the real file system only (RegistryOptions::fs is a test hook).
+    if (r.options.fs != nullptr) return r.last_seq;
     const core::AdminUnits units = r.options.units ? *r.options.units : core::AdminUnits();
     TREEM_ASSIGN_OR_RETURN(auto data, r.IndicatorData(units));
     const std::string path = ColumnsPath(r.dir, r.last_seq);
@@ -2674,7 +2687,7 @@ absl::Status Registry::ExportJournal(const Actor& actor, uint64_t from_seq,
     out.setLastSeq(r.last_seq);
     auto list = out.initEntries(static_cast<unsigned>(entries.size()));
     for (size_t i = 0; i < entries.size(); ++i) {
-      capnp::FlatArrayMessageReader reader(entries[i], BigReader());
+      capnp::FlatArrayMessageReader reader(entries[i], BigReader(entries[i].size()));
       list.setWithCaveats(static_cast<unsigned>(i), reader.getRoot<schema::JournalEntry>());
     }
     return absl::OkStatus();

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -449,8 +450,12 @@ absl::Status DecodePacked(std::string_view bytes, capnp::StructSchema schema,
         kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
     // InputStreamMessageReader refuses a segment table larger than the traversal limit, so
     // the unpacked size is bounded before anything is allocated.
-    capnp::PackedMessageReader reader(input, ReaderOptionsFor(options));
-    out.setRoot(reader.getRoot<capnp::DynamicStruct>(schema));
+    {
+      // Scoped: the reader's destructor may throw (unconsumed input); it must do so before a
+      // Status is being returned, or that Status leaks.
+      capnp::PackedMessageReader reader(input, ReaderOptionsFor(options));
+      out.setRoot(reader.getRoot<capnp::DynamicStruct>(schema));
+    }
     if (input.tryGetReadBuffer().size() != 0) {
       return absl::InvalidArgumentError("trailing bytes after the message");
     }
@@ -458,9 +463,136 @@ absl::Status DecodePacked(std::string_view bytes, capnp::StructSchema schema,
   });
 }
 
+// Debian's Cap'n Proto 0.9.2 decodes a \\u escape containing a hex letter wrongly (fixed
+// upstream by capnproto PR #1552): "\\u1ec5" (ễ) or "\\u00e9" (é) came out corrupted, which
+// silently damaged Vietnamese names sent by ASCII-only JSON writers (Python's json.dumps by
+// default). Escapes inside strings are rewritten to UTF-8 before the codec sees them; the
+// characters JSON requires escaped keep a short or digit-only escape, and other control
+// characters (U+000B, U+000E.., U+001A..) are refused. Returns nullopt when nothing changes.
+absl::StatusOr<std::optional<std::string>> RewriteUnicodeEscapes(std::string_view in) {
+  if (in.find("\\u") == std::string_view::npos) return std::optional<std::string>();
+  std::string out;
+  out.reserve(in.size());
+  bool in_string = false;
+  auto hex4 = [&](size_t at, uint32_t* cp) {
+    if (at + 4 > in.size()) return false;
+    uint32_t v = 0;
+    for (size_t k = at; k < at + 4; ++k) {
+      const char c = in[k];
+      v <<= 4;
+      if (c >= '0' && c <= '9')
+        v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        v |= static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return false;
+    }
+    *cp = v;
+    return true;
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (!in_string) {
+      if (c == '"') in_string = true;
+      out.push_back(c);
+      continue;
+    }
+    if (c == '"') {
+      in_string = false;
+      out.push_back(c);
+      continue;
+    }
+    if (c != '\\' || i + 1 >= in.size()) {
+      out.push_back(c);
+      continue;
+    }
+    if (in[i + 1] != 'u') {  // a short escape: kept as is
+      out.push_back(c);
+      out.push_back(in[++i]);
+      continue;
+    }
+    uint32_t cp = 0;
+    if (!hex4(i + 2, &cp)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("offset ", i, ": \\u must be followed by four hex digits"));
+    }
+    size_t consumed = 6;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      uint32_t low = 0;
+      if (i + 12 <= in.size() && in[i + 6] == '\\' && in[i + 7] == 'u' && hex4(i + 8, &low) &&
+          low >= 0xDC00 && low <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        consumed = 12;
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat("offset ", i, ": unpaired UTF-16 surrogate in a \\u escape"));
+      }
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("offset ", i, ": unpaired UTF-16 surrogate in a \\u escape"));
+    }
+    i += consumed - 1;
+    if (cp < 0x20 || cp == '"' || cp == '\\') {
+      switch (cp) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          if (cp <= 0x09 || (cp >= 0x10 && cp <= 0x19)) {  // digits only: decoded correctly
+            out += absl::StrCat("\\u00", cp < 0x10 ? "0" : "", cp < 0x10 ? cp : cp - 0x10 + 10);
+          } else {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "offset ", i - consumed + 1, ": control character U+00",
+                std::string(1, "0123456789ABCDEF"[cp >> 4]),
+                std::string(1, "0123456789ABCDEF"[cp & 15]), " in a string is not accepted"));
+          }
+      }
+      continue;
+    }
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+  return std::optional<std::string>(std::move(out));
+}
+
 absl::Status DecodeJson(std::string_view bytes, capnp::StructSchema schema,
                         capnp::MessageBuilder& out, const DecodeOptions& options) {
   if (bytes.empty()) return absl::InvalidArgumentError("empty");
+  TREEM_ASSIGN_OR_RETURN(std::optional<std::string> rewritten, RewriteUnicodeEscapes(bytes));
+  if (rewritten) bytes = *rewritten;
   return Guarded([&]() -> absl::Status {
     const TreemJsonCodec& json = CodecFor(schema, options.json_max_nesting,
                                           options.reject_unknown_json_fields, /*pretty=*/false);

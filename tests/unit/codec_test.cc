@@ -84,6 +84,31 @@ std::string Replace(std::string text, const std::string& from, const std::string
   return text;
 }
 
+// Debian's capnp 0.9.2 decodes \u escapes with hex letters wrongly; the codec rewrites them,
+// so ASCII-only JSON writers (Python's json.dumps default) keep Vietnamese names intact.
+TEST(CodecTest, JsonUnicodeEscapesDecodeToTheRightCharacters) {
+  const std::string expected = "Nguyễn Thị Ánh 𝄞 \"q\" \\ /\n\t";
+  const std::string json =
+      R"({"fullName":"Nguy\u1ec5n Th\u1ECB \u00c1nh \ud834\udd1e \u0022q\u0022 \u005c \u002f\u000a\u0009"})";
+  capnp::MallocMessageBuilder mb;
+  ASSERT_TRUE(DecodeInto<s::Person>(json, Format::kJson, mb).ok());
+  EXPECT_EQ(std::string(mb.getRoot<s::Person>().getFullName().cStr()), expected);
+  // Outside strings nothing changes; digit-only control escapes pass; others are refused.
+  capnp::MallocMessageBuilder m2;
+  ASSERT_TRUE(DecodeInto<s::Person>(R"({"note":"a\u0001b"})", Format::kJson, m2).ok());
+  EXPECT_EQ(std::string(m2.getRoot<s::Person>().getNote().cStr()), std::string("a\x01"
+                                                                               "b"));
+  capnp::MallocMessageBuilder m3;
+  auto bad = DecodeInto<s::Person>(R"({"note":"a\u001bb"})", Format::kJson, m3);
+  EXPECT_THAT(std::string(bad.message()), ::testing::HasSubstr("U+001B"));
+  capnp::MallocMessageBuilder m4;
+  bad = DecodeInto<s::Person>(R"({"note":"\ud834x"})", Format::kJson, m4);
+  EXPECT_THAT(std::string(bad.message()), ::testing::HasSubstr("surrogate"));
+  capnp::MallocMessageBuilder m5;
+  bad = DecodeInto<s::Person>(R"({"note":"\u12"})", Format::kJson, m5);
+  EXPECT_THAT(std::string(bad.message()), ::testing::HasSubstr("four hex digits"));
+}
+
 TEST(CodecTest, FormatValuesAreTheCApiValues) {
   EXPECT_EQ(static_cast<int>(Format::kCapnp), 1);
   EXPECT_EQ(static_cast<int>(Format::kPacked), 2);

@@ -98,7 +98,7 @@ def deidentify(snapshot, *, secret=None, keep_villages=False, coarsen_event_date
     """De-identifies a Snapshot (capnp bytes, JSON text or dict) for reporting upward.
     Returns a dict (fmt=FORMAT_JSON) or capnp bytes (fmt=FORMAT_CAPNP)."""
     if isinstance(snapshot, dict):
-        data, in_fmt = json.dumps(snapshot).encode("utf-8"), FORMAT_JSON
+        data, in_fmt = json.dumps(snapshot, ensure_ascii=False).encode("utf-8"), FORMAT_JSON
     elif isinstance(snapshot, str):
         data, in_fmt = snapshot.encode("utf-8"), FORMAT_JSON
     else:

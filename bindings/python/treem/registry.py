@@ -116,7 +116,7 @@ def _payload(value, name):
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value), FORMAT_CAPNP
     if isinstance(value, dict):
-        return json.dumps(value).encode("utf-8"), FORMAT_JSON
+        return json.dumps(value, ensure_ascii=False).encode("utf-8"), FORMAT_JSON
     if isinstance(value, str):
         return value.encode("utf-8"), FORMAT_JSON
     raise TypeError(f"{name}: expected a dict, JSON text or capnp bytes, "

@@ -67,7 +67,7 @@ class _Request:
             if isinstance(plan, str):
                 lib.treem_report_request_set_plan_builtin(h, plan.encode())
             elif isinstance(plan, dict):
-                data = json.dumps(plan).encode("utf-8")
+                data = json.dumps(plan, ensure_ascii=False).encode("utf-8")
                 lib.treem_report_request_set_plan(h, data, len(data), FORMAT_JSON)
             elif plan is not None:
                 raise TypeError("plan: a built-in plan name or a ProgrammePlan dict")
@@ -108,7 +108,7 @@ def compute_report(snapshot, units, *, fmt=FORMAT_JSON, **request):
     ids of the records behind each figure).
     Returns a dict (fmt=FORMAT_JSON) or capnp bytes."""
     if isinstance(snapshot, dict):
-        data, in_fmt = json.dumps(snapshot).encode("utf-8"), FORMAT_JSON
+        data, in_fmt = json.dumps(snapshot, ensure_ascii=False).encode("utf-8"), FORMAT_JSON
     else:
         data, in_fmt = bytes(snapshot), FORMAT_CAPNP
     with _Request(**request) as req:
@@ -137,7 +137,7 @@ def render(report, kind="html"):
     if kind not in kinds:
         raise ValueError(f"kind: expected one of {sorted(kinds)}")
     if isinstance(report, dict):
-        data, fmt = json.dumps(report).encode("utf-8"), FORMAT_JSON
+        data, fmt = json.dumps(report, ensure_ascii=False).encode("utf-8"), FORMAT_JSON
     else:
         data, fmt = bytes(report), FORMAT_CAPNP
     buf = Buf()
