@@ -1,10 +1,13 @@
 #include "indicators/compute.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -49,9 +52,26 @@ int ExtraValues(DD d) {
   }
 }
 
+// rules::AgeYmd, inlined (called once per person and report): completed years of a packed
+// birth date on a packed day, 29 February birthdays on 28 February in common years.
+inline int AgeOn(uint32_t birth, uint32_t on) {
+  const int by = static_cast<int>(birth >> 9), bm = (birth >> 5) & 15, bd = birth & 31;
+  const int y = static_cast<int>(on >> 9), m = (on >> 5) & 15, d = on & 31;
+  int age = y - by;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  const int bday = (bm == 2 && bd == 29 && !leap) ? 28 : bd;
+  if (m < bm || (m == bm && d < bday)) --age;
+  return age;
+}
+
+// core::StatBandFor, inlined (called once per person and report).
 int BandOf(int age) {
   if (age < 0) return kBandUnknown;
-  return static_cast<int>(core::StatBandFor(age));
+  if (age < 5) return static_cast<int>(core::StatBand::kUnder5);
+  if (age <= 11) return static_cast<int>(core::StatBand::k5To11);
+  if (age <= 14) return static_cast<int>(core::StatBand::k12To14);
+  if (age <= 17) return static_cast<int>(core::StatBand::k15To17);
+  return static_cast<int>(core::StatBand::kAdult);
 }
 
 enum class Sel : uint8_t {
@@ -200,15 +220,70 @@ struct Counter {
 
 bool InPeriod(uint32_t day, uint32_t start, uint32_t end) { return day >= start && day <= end; }
 
+// Buffers of earlier reports over the same dataset, kept (in its KeyResolutionCache) so that a
+// report does not fault in hundreds of megabytes of fresh pages at national scale.
+struct ScratchPool {
+  std::mutex mu;
+  std::vector<std::vector<int64_t>> i64;
+  std::vector<std::vector<uint8_t>> u8;
+  std::vector<std::vector<int16_t>> i16;
+};
+
+// A zeroed vector of n elements, from `list` when it holds one (the smallest buffer large
+// enough, else the largest).
+template <typename T>
+std::vector<T> TakeScratch(ScratchPool* pool, std::vector<std::vector<T>> ScratchPool::*list,
+                           size_t n) {
+  std::vector<T> v;
+  if (pool != nullptr) {
+    std::lock_guard<std::mutex> lock(pool->mu);
+    auto& l = pool->*list;
+    size_t best = l.size();
+    for (size_t i = 0; i < l.size(); ++i) {
+      const size_t cap = l[i].capacity();
+      if (best == l.size()) {
+        best = i;
+        continue;
+      }
+      const size_t bc = l[best].capacity();
+      if ((cap >= n && (bc < n || cap < bc)) || (bc < n && cap > bc)) best = i;
+    }
+    if (best < l.size()) {
+      v = std::move(l[best]);
+      l.erase(l.begin() + static_cast<std::ptrdiff_t>(best));
+    }
+  }
+  v.assign(n, T{});
+  return v;
+}
+template <typename T>
+void GiveScratch(ScratchPool* pool, std::vector<std::vector<T>> ScratchPool::*list,
+                 std::vector<T>&& v) {
+  if (pool == nullptr || v.capacity() == 0) return;
+  std::lock_guard<std::mutex> lock(pool->mu);
+  auto& l = pool->*list;
+  if (l.size() < 96) l.push_back(std::move(v));
+}
+
 class Engine {
  public:
-  Engine(const Dataset& d, const Period& p, bool provenance) : d_(d), provenance_(provenance) {
+  Engine(const Dataset& d, const Period& p, bool provenance, ScratchPool* pool = nullptr)
+      : d_(d), provenance_(provenance), pool_(pool) {
     start_ = rules::PackYmd(p.start);
     end_ = rules::PackYmd(p.end);
     start_pack_ = start_;
     ms_ = cases::StartOfLocalDay(p.start);
     me_ = cases::EndOfLocalDay(p.end);
   }
+  ~Engine() {
+    if (pool_ == nullptr) return;
+    for (auto& [key, c] : cache_) GiveScratch(pool_, &ScratchPool::i64, std::move(c.v));
+    for (auto* v : {&labour_, &reached_, &org_reached_, &at_risk_})
+      GiveScratch(pool_, &ScratchPool::u8, std::move(*v));
+    for (auto& [key, v] : child_cells_) GiveScratch(pool_, &ScratchPool::i16, std::move(v));
+  }
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   // `cells`: false when only totals are wanted (one counter per unit key).
   absl::StatusOr<const Counter*> Get(const std::string& selector, s::AgeReference ref, DD extra,
@@ -226,14 +301,118 @@ class Engine {
                                 spec.sel == Sel::kEmployersInformed ||
                                 spec.sel == Sel::kEmployersTrained;
     c.cells = cells && person_cells && !establishments ? kBaseCells * ExtraValues(extra) : 1;
-    c.v.assign(d_.key_code.size() * static_cast<size_t>(c.cells), 0);
     ref_ = ref == s::AgeReference::PERIOD_START ? start_ : end_;
     extra_ = extra;
+    if (!provenance_ && ChildNeed(spec.sel) >= 0) {
+      // Every child selector the report asks for, in one pass (docs/indicators.md).
+      FusedChildScan(ref, extra, c.cells);
+      it = cache_.find(cache_key);
+      if (it != cache_.end()) return &it->second;
+    }
+    c.v = TakeScratch(pool_, &ScratchPool::i64, d_.key_code.size() * static_cast<size_t>(c.cells));
     Run(spec, c);
     return &cache_.emplace(cache_key, std::move(c)).first->second;
   }
 
+  // Tells the engine which selectors the report will ask for (so that one pass over the
+  // children counts all the child selectors among them).
+  void Want(const std::string& selector) {
+    auto spec = ParseSelector(selector);
+    if (!spec.ok()) return;
+    const int need = ChildNeed(spec->sel);
+    if (need >= 0) child_needs_ |= static_cast<uint8_t>(1u << need);
+  }
+
  private:
+  // The `need` of PersonScan for the selectors over children 5-17 (role_mask 0), or -1.
+  static int ChildNeed(Sel sel) {
+    switch (sel) {
+      case Sel::kChildren:
+        return 0;
+      case Sel::kChildrenInformed:
+        return 1;
+      case Sel::kChildLabour:
+        return 3;
+      case Sel::kHazardous:
+        return 4;
+      case Sel::kSdgEconomic:
+        return 5;
+      case Sel::kAtRisk:
+        return 6;
+      case Sel::kAtRiskInEducation:
+        return 7;
+      default:
+        return -1;
+    }
+  }
+  static const char* ChildSelectorName(int need) {
+    switch (need) {
+      case 0:
+        return "CHILDREN_5_17";
+      case 1:
+        return "CHILDREN_5_17_INFORMED";
+      case 3:
+        return "CHILDREN_5_17_CHILD_LABOUR";
+      case 4:
+        return "CHILDREN_5_17_HAZARDOUS";
+      case 5:
+        return "CHILDREN_5_17_SDG_ECONOMIC";
+      case 6:
+        return "AT_RISK_OR_CL";
+      default:
+        return "AT_RISK_OR_CL_IN_EDUCATION";
+    }
+  }
+
+  // Counts every wanted child selector (child_needs_) for one (age reference, extra dimension,
+  // cells) in a single pass over the persons, and caches them as Get would. Same counts as
+  // PersonScan selector by selector (tests compare both paths).
+  void FusedChildScan(s::AgeReference ref, DD extra, int stride) {
+    const uint8_t needs = child_needs_;
+    const auto& cells = ChildCells();
+    const bool labour = needs & ((1u << 3) | (1u << 4) | (1u << 5));
+    const bool reached = needs & (1u << 1);
+    const bool at_risk = needs & ((1u << 6) | (1u << 7));
+    const uint8_t* lab = labour ? Labour().data() : nullptr;
+    const uint8_t* rea = reached ? Reached().data() : nullptr;
+    const uint8_t* risk = at_risk ? AtRisk().data() : nullptr;
+    const size_t size = d_.key_code.size() * static_cast<size_t>(stride);
+    std::array<std::vector<int64_t>, 8> v;
+    for (int need = 0; need < 8; ++need)
+      if (needs & (1u << need)) v[need] = TakeScratch(pool_, &ScratchPool::i64, size);
+    int64_t* const v0 = v[0].empty() ? nullptr : v[0].data();
+    const size_t n = cells.size();
+    const uint32_t* keys = d_.p_key.data();
+    const int16_t* cell = cells.data();
+    for (size_t p = 0; p < n; ++p) {
+      const int c = cell[p];
+      if (c < 0) continue;
+      const size_t idx = static_cast<size_t>(keys[p]) * static_cast<size_t>(stride) +
+                         static_cast<size_t>(stride == 1 ? 0 : c);
+      if (v0 != nullptr) ++v0[idx];
+      // bit0 child labour, bit1 hazardous, bit2 SDG, bit3 reached, bit4 at risk, bit5 education
+      const unsigned m = (lab != nullptr ? (lab[p] & 7u) : 0u) |
+                         (rea != nullptr ? ((rea[p] & 1u) << 3) : 0u) |
+                         (risk != nullptr ? ((risk[p] & 3u) << 4) : 0u);
+      if (m == 0) continue;
+      if ((m & 1u) && !v[3].empty()) ++v[3][idx];
+      if ((m & 2u) && !v[4].empty()) ++v[4][idx];
+      if ((m & 4u) && !v[5].empty()) ++v[5][idx];
+      if ((m & 8u) && !v[1].empty()) ++v[1][idx];
+      if ((m & 16u) && !v[6].empty()) ++v[6][idx];
+      if ((m & 48u) == 48u && !v[7].empty()) ++v[7][idx];
+    }
+    for (int need = 0; need < 8; ++need) {
+      if (!(needs & (1u << need))) continue;
+      Counter c;
+      c.cells = stride;
+      c.v = std::move(v[need]);
+      cache_.emplace(absl::StrCat(ChildSelectorName(need), "|", static_cast<int>(ref), "|",
+                                  static_cast<int>(extra), stride > 1 ? "|c" : "|t"),
+                     std::move(c));
+    }
+  }
+
   // ---- derived per-period columns (built on first use) ----
   const std::vector<int8_t>& Ages() {
     auto& a = ages_[ref_];
@@ -246,7 +425,7 @@ class Engine {
         if (b == 0 || b > ref || (death != 0 && death <= ref)) {
           a[i] = -1;
         } else {
-          a[i] = static_cast<int8_t>(std::min(rules::AgeYmd(b, ref), 120));
+          a[i] = static_cast<int8_t>(std::min(AgeOn(b, ref), 120));
         }
       }
     }
@@ -258,13 +437,23 @@ class Engine {
   const std::vector<int16_t>& ChildCells() {
     auto& cells = child_cells_[{ref_, static_cast<int>(extra_)}];
     if (cells.empty() && d_.person_count() > 0) {
-      const auto& ages = Ages();
-      cells.resize(d_.person_count());
+      // Same as Ages() then PersonCell, in one pass.
+      const uint32_t ref = ref_;
+      const uint32_t* birth = d_.p_birth.data();
+      const uint32_t* death = d_.p_death.data();
+      const uint8_t* sex = d_.p_sex.data();
+      cells = TakeScratch(pool_, &ScratchPool::i16, d_.person_count());
+      const bool with_extra = extra_ != DD::UNKNOWN;
       for (size_t p = 0; p < cells.size(); ++p) {
-        const int age = ages[p];
-        cells[p] = (age >= 5 && age <= 17)
-                       ? static_cast<int16_t>(PersonCell(static_cast<uint32_t>(p), age))
-                       : int16_t{-1};
+        // Written without unpredictable branches (children and adults alternate).
+        const uint32_t b = birth[p], dd = death[p];
+        const int age = AgeOn(b, ref);
+        const bool child =
+            (b != 0) & (b <= ref) & ((dd == 0) | (dd > ref)) & (age >= 5) & (age <= 17);
+        const int band = 1 + (age >= 12) + (age >= 15);
+        int cell = std::min<int>(sex[p], 2) + kSexes * band;
+        if (with_extra) cell += kBaseCells * ExtraOf(static_cast<uint32_t>(p));
+        cells[p] = child ? static_cast<int16_t>(cell) : int16_t{-1};
       }
     }
     return cells;
@@ -273,16 +462,39 @@ class Engine {
   const std::vector<uint32_t>& RolePersons() {
     if (!roles_built_) {
       roles_built_ = true;
-      for (size_t p = 0; p < d_.p_roles.size(); ++p)
-        if (d_.p_roles[p] != 0) role_persons_.push_back(static_cast<uint32_t>(p));
+      // Branch-free compaction (role holders are spread among the persons).
+      const size_t n = d_.p_roles.size();
+      role_persons_.resize(n + 1);
+      size_t k = 0;
+      for (size_t p = 0; p < n; ++p) {
+        role_persons_[k] = static_cast<uint32_t>(p);
+        k += d_.p_roles[p] != 0;
+      }
+      role_persons_.resize(k);
+      role_persons_.shrink_to_fit();
     }
     return role_persons_;
+  }
+
+  // Persons with a role in `mask` alive on the reference date, with their cell on it (built
+  // once per mask, reference date and extra dimension).
+  const std::vector<std::pair<uint32_t, int16_t>>& RoleHolders(uint8_t mask) {
+    auto [it, inserted] = role_holders_.try_emplace({mask, ref_, static_cast<int>(extra_)});
+    auto& out = it->second;
+    if (!inserted) return out;
+    for (uint32_t p : RolePersons()) {
+      if ((d_.p_roles[p] & mask) == 0 || !Alive(p)) continue;
+      const uint32_t b = d_.p_birth[p];
+      const int age = (b == 0 || b > ref_) ? -1 : std::min(AgeOn(b, ref_), 120);
+      out.emplace_back(p, static_cast<int16_t>(PersonCell(p, age)));
+    }
+    return out;
   }
 
   // bit0 child labour, bit1 hazardous or worst form, bit2 SDG economic series.
   const std::vector<uint8_t>& Labour() {
     if (labour_.empty()) {
-      labour_.assign(d_.person_count(), 0);
+      labour_ = TakeScratch(pool_, &ScratchPool::u8, d_.person_count());
       for (size_t i = 0; i < d_.a_day.size(); ++i) {
         if (!InPeriod(d_.a_day[i], start_, end_)) continue;
         const uint8_t cls = d_.a_cls[i];
@@ -299,7 +511,7 @@ class Engine {
   // bit0 reached by communication or training, bit1 by training.
   const std::vector<uint8_t>& Reached() {
     if (reached_.empty()) {
-      reached_.assign(d_.person_count(), 0);
+      reached_ = TakeScratch(pool_, &ScratchPool::u8, d_.person_count());
       for (size_t i = 0; i < d_.re_person.size(); ++i) {
         if (d_.re_from[i] > end_ || d_.re_to[i] < start_) continue;
         reached_[d_.re_person[i]] |= static_cast<uint8_t>(d_.re_kind[i] == 1 ? 3 : 1);
@@ -309,7 +521,7 @@ class Engine {
   }
   const std::vector<uint8_t>& OrgReached() {
     if (org_reached_.empty()) {
-      org_reached_.assign(d_.e_id.size(), 0);
+      org_reached_ = TakeScratch(pool_, &ScratchPool::u8, d_.e_id.size());
       for (size_t i = 0; i < d_.ro_est.size(); ++i) {
         if (d_.ro_from[i] > end_ || d_.ro_to[i] < start_) continue;
         org_reached_[d_.ro_est[i]] |= static_cast<uint8_t>(d_.ro_kind[i] == 1 ? 3 : 1);
@@ -333,12 +545,13 @@ class Engine {
   // bit0 at risk or in child labour in the period (P3 population), bit1 education access.
   const std::vector<uint8_t>& AtRisk() {
     if (at_risk_.empty()) {
-      at_risk_.assign(d_.person_count(), 0);
+      at_risk_ = TakeScratch(pool_, &ScratchPool::u8, d_.person_count());
       const auto& labour = Labour();
       for (size_t p = 0; p < labour.size(); ++p)
         if (labour[p] & 1) at_risk_[p] |= 1;
       // Latest screen on or before the end of the period.
       absl::flat_hash_map<uint32_t, std::pair<uint32_t, uint8_t>> latest;  // person -> day, level
+      latest.reserve(d_.k_person.size());
       for (size_t k = 0; k < d_.k_person.size(); ++k) {
         if (d_.k_day[k] > end_) continue;
         auto [it, inserted] = latest.try_emplace(d_.k_person[k], d_.k_day[k], d_.k_level[k]);
@@ -412,7 +625,6 @@ class Engine {
   void PersonScan(Counter& c, uint8_t role_mask, int need, int age_lo, int age_hi) {
     // need: 0 none, 1 reached any, 2 trained, 3 child labour, 4 hazardous, 5 SDG economic,
     // 6 P3 population, 7 P3 with education.
-    const auto& ages = Ages();
     const std::vector<uint8_t>* flags = nullptr;
     uint8_t bit = 0;
     switch (need) {
@@ -448,10 +660,16 @@ class Engine {
         break;
     }
     if (role_mask != 0) {
-      for (uint32_t p : RolePersons()) {
-        if ((d_.p_roles[p] & role_mask) == 0 || !Alive(p)) continue;
+      const auto& holders = RoleHolders(role_mask);
+      const size_t stride = static_cast<size_t>(c.cells);
+      int64_t* v = c.v.data();
+      for (const auto& [p, cell] : holders) {
         if (flags != nullptr && ((*flags)[p] & bit) != bit) continue;
-        Add(c, d_.p_key[p], PersonCell(p, ages[p]), 1, d_.p_id[p]);
+        if (provenance_) {
+          Add(c, d_.p_key[p], cell, 1, d_.p_id[p]);
+        } else {
+          ++v[d_.p_key[p] * stride + (stride == 1 ? 0 : static_cast<size_t>(cell))];
+        }
       }
       return;
     }
@@ -699,9 +917,13 @@ class Engine {
   DD extra_ = DD::UNKNOWN;
   std::map<uint32_t, std::vector<int8_t>> ages_;
   std::map<std::pair<uint32_t, int>, std::vector<int16_t>> child_cells_;
+  std::map<std::tuple<uint8_t, uint32_t, int>, std::vector<std::pair<uint32_t, int16_t>>>
+      role_holders_;
   std::vector<uint32_t> role_persons_;
   bool roles_built_ = false;
   std::vector<uint8_t> labour_, reached_, org_reached_, at_risk_;
+  uint8_t child_needs_ = 0;  // bit per PersonScan `need` of the report's child selectors
+  ScratchPool* pool_ = nullptr;
   // node_hash_map: Get() hands out pointers that must survive later insertions.
   absl::node_hash_map<std::string, Counter> cache_;
 };
@@ -755,6 +977,7 @@ core::UnitIndex ResolveKey(const core::AdminUnits& units, const std::string& cod
 struct KeyResolutionCache {
   std::mutex mu;
   std::map<core::DayNumber, std::shared_ptr<const KeyResolution>> by_day;
+  ScratchPool scratch;  // buffers of earlier reports (reused, never shared between reports)
 };
 std::shared_ptr<KeyResolutionCache> NewKeyResolutionCache() {
   return std::make_shared<KeyResolutionCache>();
@@ -1048,10 +1271,34 @@ absl::StatusOr<Prepared> Prepare(const ReportRequest& req) {
 absl::StatusOr<ReportMessage> Compute(const Dataset& data, const ReportRequest& req) {
   TREEM_ASSIGN_OR_RETURN(Prepared prep, Prepare(req));
   TREEM_ASSIGN_OR_RETURN(Rows rows, MakeRows(data, req, prep.map_date));
-  Engine engine(data, req.period, req.provenance);
+  Engine engine(data, req.period, req.provenance,
+                data.resolved ? &data.resolved->scratch : nullptr);
+  for (const IndicatorDef* def : prep.defs) {
+    engine.Want(def->numerator.selector);
+    if (def->has_denominator()) engine.Want(def->denominator.selector);
+  }
   const size_t nk = data.key_code.size();
   const size_t nrows = 1 + rows.subs.size();
 
+  // Per counter: its values summed per report row (nrows x cells).
+  absl::flat_hash_map<const Counter*, std::vector<int64_t>> row_sums_cache;
+  auto row_sums = [&](const Counter* c) -> const std::vector<int64_t>& {
+    auto [it, inserted] = row_sums_cache.try_emplace(c);
+    if (!inserted) return it->second;
+    const size_t cc = static_cast<size_t>(c->cells);
+    std::vector<int64_t>& out = it->second;
+    out.assign(nrows * cc, 0);
+    for (size_t k = 0; k < nk; ++k) {
+      const int64_t* src = &c->v[k * cc];
+      if (rows.in_total[k])
+        for (size_t j = 0; j < cc; ++j) out[j] += src[j];
+      if (rows.sub_row[k] != kNone) {
+        int64_t* dst = &out[(1 + rows.sub_row[k]) * cc];
+        for (size_t j = 0; j < cc; ++j) dst[j] += src[j];
+      }
+    }
+    return out;
+  };
   std::vector<ValueOut> values;
   for (const IndicatorDef* def : prep.defs) {
     std::vector<DD> passes = {DD::UNKNOWN};
@@ -1078,27 +1325,21 @@ absl::StatusOr<ReportMessage> Compute(const Dataset& data, const ReportRequest& 
       const bool same_cells = den == nullptr || den->cells == num->cells;
       const int cells = same_cells ? num->cells : 1;
       const int nextra = std::max(1, cells / kBaseCells);
-      // Sum keys into rows (integers; divided last).
+      // Sum keys into rows (integers; divided last). Each counter is summed into rows once
+      // (row_sums), however many indicators use it.
       std::vector<int64_t> rn(nrows * static_cast<size_t>(cells), 0), rd(rn.size(), 0);
-      for (size_t k = 0; k < nk; ++k) {
-        const size_t src = k * static_cast<size_t>(cells);
-        auto add_row = [&](size_t row) {
-          int64_t* pn = &rn[row * static_cast<size_t>(cells)];
-          int64_t* pd = &rd[row * static_cast<size_t>(cells)];
-          if (same_cells) {
-            for (int c = 0; c < cells; ++c) {
-              pn[c] += num->v[src + static_cast<size_t>(c)];
-              if (den != nullptr) pd[c] += den->v[src + static_cast<size_t>(c)];
-            }
-            return;
-          }
-          const size_t kn = k * static_cast<size_t>(num->cells);
-          const size_t kd = k * static_cast<size_t>(den->cells);
-          for (int c = 0; c < num->cells; ++c) pn[0] += num->v[kn + static_cast<size_t>(c)];
-          for (int c = 0; c < den->cells; ++c) pd[0] += den->v[kd + static_cast<size_t>(c)];
-        };
-        if (rows.in_total[k]) add_row(0);
-        if (rows.sub_row[k] != kNone) add_row(1 + rows.sub_row[k]);
+      const std::vector<int64_t>& sn = row_sums(num);
+      if (same_cells) {
+        rn = sn;
+        if (den != nullptr) rd = row_sums(den);
+      } else {
+        const std::vector<int64_t>& sd = row_sums(den);
+        for (size_t row = 0; row < nrows; ++row) {
+          for (int c = 0; c < num->cells; ++c)
+            rn[row] += sn[row * static_cast<size_t>(num->cells) + static_cast<size_t>(c)];
+          for (int c = 0; c < den->cells; ++c)
+            rd[row] += sd[row * static_cast<size_t>(den->cells) + static_cast<size_t>(c)];
+        }
       }
       // Cells to emit.
       std::vector<CellSpec> specs;

@@ -32,23 +32,25 @@ uint32_t Ymd(s::Date::Reader d) {
   return rules::PackYmd(y, m, day);
 }
 
-std::string Text(capnp::Text::Reader t) { return std::string(t.cStr(), t.size()); }
+// A view of a Text field (valid while the snapshot is).
+std::string_view View(capnp::Text::Reader t) { return std::string_view(t.cStr(), t.size()); }
 
 class Builder {
  public:
   Builder(Dataset& d) : d_(d) {}
 
   uint32_t Key(std::string_view code, std::string_view village) {
-    std::string k(code);
-    k += '|';
-    k += village;
-    auto [it, inserted] =
-        keys_.try_emplace(std::move(k), static_cast<uint32_t>(d_.key_code.size()));
-    if (inserted) {
-      d_.key_code.emplace_back(code);
-      d_.key_village.emplace_back(village);
-    }
-    return it->second;
+    // One reused buffer: no allocation per record once the key is known.
+    key_buf_.assign(code.data(), code.size());
+    key_buf_ += '|';
+    key_buf_.append(village.data(), village.size());
+    auto it = keys_.find(key_buf_);
+    if (it != keys_.end()) return it->second;
+    const uint32_t k = static_cast<uint32_t>(d_.key_code.size());
+    keys_.emplace(key_buf_, k);
+    d_.key_code.emplace_back(code);
+    d_.key_village.emplace_back(village);
+    return k;
   }
 
   void Note(std::string text) {
@@ -60,19 +62,21 @@ class Builder {
  private:
   Dataset& d_;
   absl::flat_hash_map<std::string, uint32_t> keys_;
+  std::string key_buf_;
   absl::flat_hash_map<core::Uuid, uint32_t> persons_, cases_, establishments_;
 };
 
 absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry& reg) {
   // ---- households: place, poverty (latest review), residence, carers ----
   struct HouseholdInfo {
-    std::string commune, village;
+    std::string_view commune, village;  // views into the snapshot
     uint8_t poverty = 0, residence = 0;
   };
   absl::flat_hash_map<core::Uuid, HouseholdInfo> households;
   absl::flat_hash_set<core::Uuid> carers;
+  households.reserve(snap.getHouseholds().size());
   for (auto h : snap.getHouseholds()) {
-    HouseholdInfo info{Text(h.getCommuneCode()), Text(h.getVillageCode()), 0,
+    HouseholdInfo info{View(h.getCommuneCode()), View(h.getVillageCode()), 0,
                        static_cast<uint8_t>(h.getResidence())};
     int best_year = -1;
     for (auto p : h.getPoverty()) {
@@ -86,7 +90,7 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
       const bool ended = m.hasLinkedTo() && m.getLinkedTo().getYear() != 0;
       if (m.getIsCarer() && !ended) carers.insert(Id(m.getPersonId()));
     }
-    households.emplace(Id(h.getId()), std::move(info));
+    households.emplace(Id(h.getId()), info);
   }
 
   // ---- persons ----
@@ -109,7 +113,7 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     if (!persons_.emplace(id, static_cast<uint32_t>(i)).second) {
       return absl::InvalidArgumentError(absl::StrCat("persons[", i, "].id: duplicate"));
     }
-    std::string commune = Text(p.getCommuneCode()), village = Text(p.getVillageCode());
+    std::string_view commune = View(p.getCommuneCode()), village = View(p.getVillageCode());
     uint8_t poverty = 0, residence = 0;
     auto hh = households.find(Id(p.getHouseholdId()));
     if (p.hasHouseholdId() && hh != households.end()) {
@@ -231,7 +235,7 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     const uint32_t ci = static_cast<uint32_t>(d_.c_id.size());
     cases_.emplace(Id(c.getId()), ci);
     auto pi = persons_.find(Id(c.getChildId()));
-    const uint32_t key = Key(Text(c.getUnitCode()), "");
+    const uint32_t key = Key(View(c.getUnitCode()), "");
     d_.c_id.push_back(Id(c.getId()));
     d_.c_person.push_back(pi == persons_.end() ? kNone : pi->second);
     d_.c_key.push_back(key);
@@ -320,7 +324,7 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     const core::Uuid id = Id(e.getId());
     if (!establishments_.emplace(id, static_cast<uint32_t>(d_.e_id.size())).second) continue;
     d_.e_id.push_back(id);
-    d_.e_key.push_back(Key(Text(e.getCommuneCode()), ""));
+    d_.e_key.push_back(Key(View(e.getCommuneCode()), ""));
     d_.e_kind.push_back(static_cast<uint8_t>(e.getKind()));
   }
 
@@ -372,10 +376,10 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     funding(rec.getFunding(), key, from, spend);
   };
   for (auto c : snap.getCommunications()) {
-    reach(c, 0, Key(Text(c.getUnitCode()), Text(c.getVillageCode())), SpendKind::kCommunication);
+    reach(c, 0, Key(View(c.getUnitCode()), View(c.getVillageCode())), SpendKind::kCommunication);
   }
   for (auto t : snap.getTrainings()) {
-    reach(t, 1, Key(Text(t.getUnitCode()), ""), SpendKind::kTraining);
+    reach(t, 1, Key(View(t.getUnitCode()), ""), SpendKind::kTraining);
   }
 
   // ---- inspections ----
@@ -388,7 +392,7 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     uint32_t key;
     auto ei = establishments_.find(Id(in.getEstablishmentId()));
     if (in.getUnitCode().size() > 0 || ei == establishments_.end()) {
-      key = Key(Text(in.getUnitCode()), "");
+      key = Key(View(in.getUnitCode()), "");
     } else {
       key = d_.e_key[ei->second];
     }
@@ -414,7 +418,7 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     uint32_t key;
     auto ei = establishments_.find(Id(m.getEstablishmentId()));
     if (m.getUnitCode().size() > 0 || ei == establishments_.end()) {
-      key = Key(Text(m.getUnitCode()), "");
+      key = Key(View(m.getUnitCode()), "");
     } else {
       key = d_.e_key[ei->second];
     }

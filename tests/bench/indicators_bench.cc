@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "benchmark/benchmark.h"
 #include "capnp/message.h"
 #include "core/admin_units.h"
@@ -21,17 +22,7 @@
 namespace treem::indicators {
 namespace {
 
-const core::AdminUnits& Units() {
-  static const core::AdminUnits* units = [] {
-    const std::string dir = std::string(TREEM_SHARED_DIR) + "/data/admin-units/";
-    if (std::filesystem::exists(dir + "conversion-2025-07-01.csv")) {
-      auto u = core::AdminUnits::LoadDirectory(dir);
-      if (u.ok()) return new core::AdminUnits(*u);
-    }
-    return new core::AdminUnits();
-  }();
-  return *units;
-}
+using bench::Units;
 
 // Old-map commune codes of the registry (or a few made-up codes without one).
 std::vector<std::string> CommuneCodes() {

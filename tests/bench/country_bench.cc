@@ -1,0 +1,448 @@
+// The synthetic country at 1x, 4x, 16x (100k, 400k, 1.6M children) and, with
+// TREEM_BENCH_MAX_CHILDREN=20600000, the whole country (issue 8). Every benchmark runs on the
+// same generated records (synth::Generate, a schema::Snapshot) and reports throughput and
+// peak_rss_MiB (bench_util.h: resident high-water mark above the resident size at its start).
+//
+//   BM_SynthGenerate        the generator itself (records/s)
+//   BM_SnapshotWrite        StoreEngine::WriteSnapshot of the snapshot (write, fsync, rename)
+//   BM_SnapshotOpen         StoreEngine::Open read-only (mmap) + Cap'n Proto root, verify_crc 0/1
+//   BM_BuildDataset         indicator columns from the mmap'd snapshot (classifies activities)
+//   BM_ReportCountry        Compute: every indicator, sex x statBand, one row per province
+//   BM_ReportProvince       Compute for one province (the largest), one row per commune
+//   BM_OpenAndReport        open the store + BuildDataset + Compute (the report from a closed
+//                           store, as it can be done today)
+//   BM_ClassifyGenerated    ClassifyCompact over the generated activities (prepared once)
+//   BM_PrepareAndClassify   PrepareActivity (record -> compact) + ClassifyCompact
+//   BM_RiskScreen           RiskScreen::Screen over the generated screen answers
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "bench_util.h"
+#include "capnp/serialize.h"
+#include "indicators/columns.h"
+#include "indicators/compute.h"
+#include "indicators/dataset.h"
+#include "rules/classify.h"
+#include "rules/engine.h"
+#include "rules/registry.h"
+#include "rules/risk.h"
+#include "store/engine.h"
+
+namespace treem::bench {
+namespace {
+
+std::span<const uint8_t> Cmd() {
+  static const std::string c = "cmd";
+  return {reinterpret_cast<const uint8_t*>(c.data()), c.size()};
+}
+
+void SetScaleCounters(benchmark::State& state, const Country& c) {
+  state.counters["children"] = static_cast<double>(c.children);
+  state.counters["children_per_second"] = benchmark::Counter(
+      static_cast<double>(c.children), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_SynthGenerate(benchmark::State& state) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  DropCountry();
+  synth::Stats st;
+  size_t bytes = 0;
+  PeakMemory peak;
+  for (auto _ : state) {
+    FlatBuilder msg(size_t{1200} * n + (size_t{256} << 20));
+    synth::Options o;
+    o.children = n;
+    o.communes = synth::SpreadCommunes(synth::Communes(Units()), n);
+    st = synth::Generate(o, msg.initRoot<schema::Snapshot>());
+    bytes = msg.Bytes().size();
+  }
+  peak.Report(state);
+  state.counters["records_per_second"] = benchmark::Counter(
+      static_cast<double>(st.records()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["snapshot_MiB"] = static_cast<double>(bytes) / (1 << 20);
+  state.counters["persons"] = static_cast<double>(st.persons);
+  state.counters["activities"] = static_cast<double>(st.activities);
+  state.counters["cases"] = static_cast<double>(st.cases);
+}
+BENCHMARK(BM_SynthGenerate)->Apply(ApplyScales)->Unit(benchmark::kSecond)->Iterations(1);
+
+void BM_SnapshotWrite(benchmark::State& state) {
+  Country& c = GetCountry(static_cast<uint64_t>(state.range(0)));
+  const auto bytes = c.bytes();
+  const std::string dir = MakeTempDir();
+  auto store = store::StoreEngine::Open(dir, {});
+  if (!store.ok()) {
+    state.SkipWithError(std::string(store.status().message()).c_str());
+    return;
+  }
+  PeakMemory peak;
+  for (auto _ : state) {
+    auto seq = (*store)->Append(Cmd());
+    if (!seq.ok() || !(*store)->WriteSnapshot(bytes, *seq).ok()) {
+      state.SkipWithError("snapshot write failed");
+      break;
+    }
+  }
+  peak.Report(state);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes.size()));
+  state.counters["snapshot_MiB"] = static_cast<double>(bytes.size()) / (1 << 20);
+  state.counters["generate_s"] = c.generate_seconds;
+  state.counters["persons"] = static_cast<double>(c.stats.persons);
+  state.counters["records"] = static_cast<double>(c.stats.records());
+  SetScaleCounters(state, c);
+  store->reset();
+  RemoveDir(dir);
+}
+BENCHMARK(BM_SnapshotWrite)->Apply(ApplyScales)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Arg 0: children; arg 1: verify the payload CRC.
+void BM_SnapshotOpen(benchmark::State& state) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  StoreDir& s = Store(n);
+  DropCountry();
+  store::StoreOptions o;
+  o.read_only = true;
+  o.verify_snapshot_crc = state.range(1) != 0;
+  PeakMemory peak;
+  uint64_t persons = 0;
+  for (auto _ : state) {
+    auto store = store::StoreEngine::Open(s.dir, o);
+    if (!store.ok()) {
+      state.SkipWithError(std::string(store.status().message()).c_str());
+      break;
+    }
+    auto view = (*store)->LatestSnapshot();
+    const auto p = view->payload();
+    capnp::FlatArrayMessageReader reader(
+        kj::ArrayPtr<const capnp::word>(reinterpret_cast<const capnp::word*>(p.data()),
+                                        p.size() / sizeof(capnp::word)),
+        Unlimited());
+    persons = reader.getRoot<schema::Snapshot>().getPersons().size();
+    benchmark::DoNotOptimize(persons);
+  }
+  peak.Report(state);
+  state.counters["snapshot_MiB"] = static_cast<double>(s.bytes) / (1 << 20);
+  state.counters["peak_over_snapshot"] =
+      state.counters["peak_rss_MiB"] / state.counters["snapshot_MiB"];
+  state.counters["children"] = static_cast<double>(n);
+}
+void OpenArgs(benchmark::internal::Benchmark* b) {
+  for (uint64_t n : {uint64_t{100'000}, uint64_t{400'000}, uint64_t{1'600'000}, kCountryChildren})
+    if (n <= MaxChildren())
+      for (int crc : {0, 1}) b->Args({static_cast<int64_t>(n), crc});
+}
+BENCHMARK(BM_SnapshotOpen)->Apply(OpenArgs)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The report every benchmark computes: all indicators, sex x statBand, 2025, rows one level
+// below the report unit.
+indicators::ReportRequest Request(const std::string& unit) {
+  indicators::ReportRequest req;
+  req.unit_code = unit;
+  req.period = indicators::Period::Year(2025);
+  req.dimensions = {schema::DisaggregationDimension::SEX,
+                    schema::DisaggregationDimension::STAT_BAND};
+  if (HaveOfficialUnits())
+    req.breakdown_level = unit.empty() ? core::UnitLevel::kProvince : core::UnitLevel::kCommune;
+  return req;
+}
+
+void BM_BuildDataset(benchmark::State& state) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  StoreDir& s = Store(n);
+  DropCountry();
+  auto os = Open(s.dir);
+  if (!os.ok()) {
+    state.SkipWithError(std::string(os.status().message()).c_str());
+    return;
+  }
+  PeakMemory peak;
+  for (auto _ : state) {
+    auto d = indicators::BuildDataset(os->root(), Units());
+    if (!d.ok()) {
+      state.SkipWithError(std::string(d.status().message()).c_str());
+      break;
+    }
+    state.counters["activities_classified"] = static_cast<double>(d->stats.activities);
+    benchmark::DoNotOptimize(d);
+  }
+  peak.Report(state);
+  state.counters["children"] = static_cast<double>(n);
+  state.counters["children_per_second"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_BuildDataset)->Apply(ApplyScales)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+std::string LargestProvince(const indicators::Dataset& d) {
+  std::map<std::string, uint64_t> count;
+  absl::flat_hash_map<uint32_t, uint64_t> per_key;
+  for (uint32_t k : d.p_key) ++per_key[k];
+  for (const auto& [k, n] : per_key) {
+    auto u = d.units.FindIndex(d.key_code[k], core::Date(2025, 12, 31));
+    if (!u.ok()) continue;
+    auto v = d.units.At(*u);
+    if (!v.ok() || v->level != core::UnitLevel::kCommune) continue;
+    count[std::string(v->parent_code)] += n;
+  }
+  std::string best;
+  uint64_t most = 0;
+  for (const auto& [p, n] : count)
+    if (n > most) most = n, best = p;
+  return best;
+}
+
+void Report(benchmark::State& state, bool province) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  Data& data = GetData(n);
+  if (!data.d) {
+    state.SkipWithError("dataset not built");
+    return;
+  }
+  std::string unit;
+  if (province) {
+    unit = LargestProvince(*data.d);
+    if (unit.empty()) {
+      state.SkipWithError("no official unit lists: no province");
+      return;
+    }
+  }
+  const auto req = Request(unit);
+  // The first report on a map date resolves the unit codes (cached in the dataset).
+  (void)indicators::Compute(*data.d, req);
+  PeakMemory peak;
+  size_t values = 0;
+  for (auto _ : state) {
+    auto rep = indicators::Compute(*data.d, req);
+    if (!rep.ok()) {
+      state.SkipWithError(std::string(rep.status().message()).c_str());
+      break;
+    }
+    values = rep->reader().getValues().size();
+    benchmark::DoNotOptimize(rep);
+  }
+  peak.Report(state);
+  state.counters["values"] = static_cast<double>(values);
+  state.counters["children"] = static_cast<double>(n);
+  state.counters["children_per_second"] =
+      benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate);
+}
+void BM_ReportCountry(benchmark::State& state) { Report(state, false); }
+void BM_ReportProvince(benchmark::State& state) { Report(state, true); }
+BENCHMARK(BM_ReportCountry)->Apply(ApplyScales)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReportProvince)->Apply(ApplyScales)->Unit(benchmark::kMillisecond);
+
+void BM_OpenAndReport(benchmark::State& state) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  StoreDir& s = Store(n);
+  DropCountry();
+  const auto req = Request("");
+  PeakMemory peak;
+  for (auto _ : state) {
+    auto os = Open(s.dir);
+    if (!os.ok()) {
+      state.SkipWithError(std::string(os.status().message()).c_str());
+      break;
+    }
+    auto d = indicators::BuildDataset(os->root(), Units());
+    if (!d.ok()) {
+      state.SkipWithError(std::string(d.status().message()).c_str());
+      break;
+    }
+    auto rep = indicators::Compute(*d, req);
+    if (!rep.ok()) {
+      state.SkipWithError(std::string(rep.status().message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(rep);
+  }
+  peak.Report(state);
+  state.counters["snapshot_MiB"] = static_cast<double>(s.bytes) / (1 << 20);
+  state.counters["children"] = static_cast<double>(n);
+}
+BENCHMARK(BM_OpenAndReport)->Apply(ApplyScales)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same from the indicator column file a registry writes beside each snapshot
+// (lib/indicators/columns.h): open = read the columns into their vectors, then the report.
+// This is the "report from an open store" path; BM_OpenAndReport is the path without it.
+void BM_ColumnFileOpenAndReport(benchmark::State& state) {
+  const uint64_t n = static_cast<uint64_t>(state.range(0));
+  Data& data = GetData(n);
+  if (!data.d) {
+    state.SkipWithError("dataset not built");
+    return;
+  }
+  const std::string dir = MakeTempDir();
+  const std::string path = dir + "/columns.tcol";
+  if (absl::Status w = indicators::WriteColumns(*data.d, 1, path); !w.ok()) {
+    state.SkipWithError(std::string(w.message()).c_str());
+    return;
+  }
+  const double file_mib = static_cast<double>(std::filesystem::file_size(path)) / (1 << 20);
+  const auto req = Request("");
+  PeakMemory peak;
+  double open_seconds = 0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto d = indicators::ReadColumns(path, Units());
+    open_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!d.ok()) {
+      state.SkipWithError(std::string(d.status().message()).c_str());
+      break;
+    }
+    auto rep = indicators::Compute(*d, req);
+    if (!rep.ok()) {
+      state.SkipWithError(std::string(rep.status().message()).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(rep);
+  }
+  peak.Report(state);
+  RemoveDir(dir);
+  state.counters["column_file_MiB"] = file_mib;
+  state.counters["open_ms"] =
+      benchmark::Counter(open_seconds * 1000, benchmark::Counter::kAvgIterations);
+  state.counters["children"] = static_cast<double>(n);
+}
+BENCHMARK(BM_ColumnFileOpenAndReport)
+    ->Apply(ApplyScales)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// ---- classification and risk screening on the generated records ----
+
+struct Prepared {
+  std::vector<rules::CompactActivity> compact;
+  size_t skipped = 0;
+};
+Prepared PrepareAll(const rules::RuleRegistry& reg, schema::Snapshot::Reader snap) {
+  absl::flat_hash_map<core::Uuid, schema::Person::Reader> persons;
+  for (auto p : snap.getPersons())
+    persons.emplace(core::Uuid{p.getId().getHi(), p.getId().getLo()}, p);
+  Prepared out;
+  for (auto a : snap.getWorkActivities()) {
+    auto it = persons.find(core::Uuid{a.getChildId().getHi(), a.getChildId().getLo()});
+    if (it == persons.end()) {
+      ++out.skipped;
+      continue;
+    }
+    auto bd = rules::FromSchemaDate(it->second.getBirthDate().getDate(), "birthDate");
+    if (!bd.ok()) {
+      ++out.skipped;
+      continue;
+    }
+    auto p = rules::PrepareActivity(reg, core::BirthDate{*bd, false}, a, "", "", "a");
+    if (!p.ok()) {
+      ++out.skipped;
+      continue;
+    }
+    out.compact.push_back(p->compact);
+  }
+  return out;
+}
+
+void BM_ClassifyGenerated(benchmark::State& state) {
+  auto reg = rules::RuleRegistry::Default();
+  if (!reg.ok()) {
+    state.SkipWithError("registry did not load");
+    return;
+  }
+  Country& c = GetCountry(static_cast<uint64_t>(state.range(0)));
+  const Prepared prep = PrepareAll(**reg, c.snapshot());
+  const rules::RuleSet* stat = (*reg)->Find("ILO-SDG871");
+  uint64_t child_labour = 0;
+  PeakMemory peak;
+  for (auto _ : state) {
+    for (const rules::CompactActivity& a : prep.compact) {
+      const rules::RuleSet* legal = (*reg)->ForDate(rules::RuleSetKind::kLegal, a.date_ymd);
+      child_labour +=
+          rules::ClassifyCompact(*legal, stat, a).determined >= rules::Outcome::kChildLabour;
+    }
+    benchmark::DoNotOptimize(child_labour);
+  }
+  peak.Report(state);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * prep.compact.size()));
+  state.counters["activities"] = static_cast<double>(prep.compact.size());
+  state.counters["child_labour_share_of_activities"] =
+      static_cast<double>(child_labour) /
+      static_cast<double>(std::max<size_t>(1, state.iterations() * prep.compact.size()));
+}
+BENCHMARK(BM_ClassifyGenerated)->Arg(1'600'000)->Unit(benchmark::kMillisecond);
+
+void BM_PrepareAndClassify(benchmark::State& state) {
+  auto reg = rules::RuleRegistry::Default();
+  if (!reg.ok()) {
+    state.SkipWithError("registry did not load");
+    return;
+  }
+  Country& c = GetCountry(static_cast<uint64_t>(state.range(0)));
+  auto snap = c.snapshot();
+  // Birth dates looked up once (as BuildDataset does with its person index).
+  absl::flat_hash_map<core::Uuid, core::Date> births;
+  for (auto p : snap.getPersons()) {
+    auto bd = rules::FromSchemaDate(p.getBirthDate().getDate(), "birthDate");
+    if (bd.ok()) births.emplace(core::Uuid{p.getId().getHi(), p.getId().getLo()}, *bd);
+  }
+  const rules::RuleSet* stat = (*reg)->Find("ILO-SDG871");
+  uint64_t n = 0, child_labour = 0;
+  PeakMemory peak;
+  for (auto _ : state) {
+    n = 0;
+    for (auto a : snap.getWorkActivities()) {
+      auto it = births.find(core::Uuid{a.getChildId().getHi(), a.getChildId().getLo()});
+      if (it == births.end()) continue;
+      auto p = rules::PrepareActivity(**reg, core::BirthDate{it->second, false}, a, "", "", "a");
+      if (!p.ok()) continue;
+      child_labour += rules::ClassifyCompact(*p->legal, stat, p->compact).determined >=
+                      rules::Outcome::kChildLabour;
+      ++n;
+    }
+    benchmark::DoNotOptimize(child_labour);
+  }
+  peak.Report(state);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_PrepareAndClassify)->Arg(1'600'000)->Unit(benchmark::kMillisecond);
+
+void BM_RiskScreen(benchmark::State& state) {
+  auto reg = rules::RuleRegistry::Default();
+  if (!reg.ok()) {
+    state.SkipWithError("registry did not load");
+    return;
+  }
+  auto screen = (*reg)->FindScreen("");
+  if (!screen.ok()) {
+    state.SkipWithError("no risk screen");
+    return;
+  }
+  Country& c = GetCountry(static_cast<uint64_t>(state.range(0)));
+  std::vector<std::vector<std::pair<std::string, rules::RiskAnswer>>> all;
+  for (auto k : c.snapshot().getRiskAssessments()) {
+    auto& answers = all.emplace_back();
+    for (auto a : k.getRequest().getAnswers())
+      answers.emplace_back(std::string(a.getFactor().cStr()),
+                           static_cast<rules::RiskAnswer>(a.getAnswer()));
+  }
+  uint64_t high = 0;
+  PeakMemory peak;
+  for (auto _ : state) {
+    for (const auto& answers : all) {
+      auto r = (*screen)->Screen(answers, false);
+      high += r.ok() && r->level != rules::RiskLevel::kLow;
+    }
+    benchmark::DoNotOptimize(high);
+  }
+  peak.Report(state);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * all.size()));
+  state.counters["screens"] = static_cast<double>(all.size());
+}
+BENCHMARK(BM_RiskScreen)->Arg(1'600'000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace treem::bench
