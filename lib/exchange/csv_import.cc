@@ -10,11 +10,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
-#include <immintrin.h>
-#endif
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -31,96 +26,13 @@ namespace {
 using internal::Sv;
 namespace s = ::treem::schema;
 
-// ---- name-based ids, fast ----
+// ---- name-based ids ----
 // The import derives three or four v5 (SHA-1) ids per child row (record ids and content-based
-// command ids); SHA-1 dominated the import. FastNameUuid gives exactly core::NameUuid's result
-// (checked once at start-up against it, else it is not used) with the CPU's SHA instructions
-// when present, and one reused buffer instead of a string per call.
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define TREEM_CSV_SHA_NI 1
-__attribute__((target("sha,sse4.1"))) void Sha1BlocksNi(uint32_t state[5], const uint8_t* data,
-                                                        size_t blocks) {
-  const __m128i mask = _mm_set_epi64x(0x0001020304050607ULL, 0x08090a0b0c0d0e0fULL);
-  __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state)), 0x1B);
-  __m128i e0 = _mm_set_epi32(static_cast<int>(state[4]), 0, 0, 0);
-  for (size_t b = 0; b < blocks; ++b, data += 64) {
-    const __m128i abcd_save = abcd, e_save = e0;
-    __m128i w[4];
-    for (int i = 0; i < 4; ++i)
-      w[i] =
-          _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), mask);
-    __m128i prev = abcd;
-    for (int g = 0; g < 20; ++g) {
-      __m128i msg;
-      if (g < 4) {
-        msg = w[g];
-      } else {
-        msg = _mm_sha1msg2_epu32(
-            _mm_xor_si128(_mm_sha1msg1_epu32(w[g & 3], w[(g + 1) & 3]), w[(g + 2) & 3]),
-            w[(g + 3) & 3]);
-        w[g & 3] = msg;
-      }
-      const __m128i x = g == 0 ? _mm_add_epi32(e0, msg) : _mm_sha1nexte_epu32(prev, msg);
-      prev = abcd;
-      switch (g / 5) {
-        case 0:
-          abcd = _mm_sha1rnds4_epu32(abcd, x, 0);
-          break;
-        case 1:
-          abcd = _mm_sha1rnds4_epu32(abcd, x, 1);
-          break;
-        case 2:
-          abcd = _mm_sha1rnds4_epu32(abcd, x, 2);
-          break;
-        default:
-          abcd = _mm_sha1rnds4_epu32(abcd, x, 3);
-          break;
-      }
-    }
-    e0 = _mm_sha1nexte_epu32(prev, e_save);
-    abcd = _mm_add_epi32(abcd, abcd_save);
-  }
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), _mm_shuffle_epi32(abcd, 0x1B));
-  state[4] = static_cast<uint32_t>(_mm_extract_epi32(e0, 3));
-}
-
-bool CpuHasSha() {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
-  const bool sha = (b >> 29) & 1;
-  unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
-  if (!__get_cpuid(1, &a1, &b1, &c1, &d1)) return false;
-  const bool ssse3 = (c1 >> 9) & 1, sse41 = (c1 >> 19) & 1;
-  return sha && ssse3 && sse41;
-}
-#endif
-
-// v5 id of `name` in treem's namespace: SHA-1 of namespace bytes + name, version and variant
-// bits set (RFC 4122), as core::NameUuid.
+// command ids): core::NameUuid (hardware SHA-1 when the CPU has it), with one reused buffer
+// for prefixed names instead of a string per call.
 class NameHasher {
  public:
-  NameHasher() {
-#ifdef TREEM_CSV_SHA_NI
-    fast_ = CpuHasSha();
-    if (fast_) {
-      // Never trust the fast path blindly: it must agree with core::NameUuid.
-      std::string probe;
-      for (int len = 0; len < 300 && fast_; len += 7) {
-        if (Id(probe) != core::NameUuid(probe)) fast_ = false;
-        probe.push_back(static_cast<char>('a' + len % 26));
-        probe.push_back(static_cast<char>(0x80 + len % 100));
-      }
-    }
-#endif
-  }
-
-  core::Uuid Id(std::string_view name) {
-#ifdef TREEM_CSV_SHA_NI
-    if (fast_) return Fast(name);
-#endif
-    return core::NameUuid(name);
-  }
+  core::Uuid Id(std::string_view name) { return core::NameUuid(name); }
   // Id of prefix + bytes (no concatenation by the caller).
   core::Uuid Id(std::string_view prefix, std::string_view bytes) {
     buf_.assign(prefix.data(), prefix.size());
@@ -129,29 +41,6 @@ class NameHasher {
   }
 
  private:
-#ifdef TREEM_CSV_SHA_NI
-  core::Uuid Fast(std::string_view name) {
-    const std::array<uint8_t, 16> ns = core::ToBytes(core::kTreemNamespace);
-    const size_t len = 16 + name.size();
-    const size_t padded = (len + 9 + 63) / 64 * 64;
-    msg_.assign(padded, 0);
-    std::memcpy(msg_.data(), ns.data(), 16);
-    std::memcpy(msg_.data() + 16, name.data(), name.size());
-    msg_[len] = 0x80;
-    const uint64_t bits = static_cast<uint64_t>(len) * 8;
-    for (int i = 0; i < 8; ++i) msg_[padded - 1 - i] = static_cast<uint8_t>(bits >> (8 * i));
-    uint32_t st[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
-    Sha1BlocksNi(st, msg_.data(), padded / 64);
-    std::array<uint8_t, 16> out;
-    for (int i = 0; i < 4; ++i)
-      for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<uint8_t>(st[i] >> (24 - 8 * j));
-    out[6] = static_cast<uint8_t>((out[6] & 0x0F) | 0x50);
-    out[8] = static_cast<uint8_t>((out[8] & 0x3F) | 0x80);
-    return core::FromBytes(std::span<const uint8_t, 16>(out.data(), 16));
-  }
-  bool fast_ = false;
-  std::vector<uint8_t> msg_;
-#endif
   std::string buf_;
 };
 
