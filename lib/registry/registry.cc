@@ -826,8 +826,10 @@ struct Registry::Impl {
                                      Mode mode, bool dry_run = false);
   absl::Status ReplayEntry(uint64_t seq, std::span<const uint8_t> bytes);
   absl::Status LoadSnapshot(schema::Snapshot::Reader s);
+  // `state`: the current state already written as a snapshot (Checkpoint), to build from
+  // instead of writing it again.
   absl::StatusOr<std::shared_ptr<const indicators::Dataset>> IndicatorData(
-      const core::AdminUnits& units);
+      const core::AdminUnits& units, std::optional<schema::Snapshot::Reader> state = std::nullopt);
   absl::Status Merge(
       const Actor& actor,
       const std::function<absl::StatusOr<exchange::MergePlan>(const exchange::MergeOptions&)>& plan,
@@ -2612,7 +2614,9 @@ absl::StatusOr<uint64_t> Registry::Checkpoint() {
     // Written with the real file system only (RegistryOptions::fs is a test hook).
     if (r.options.fs != nullptr) return r.last_seq;
     const core::AdminUnits units = r.options.units ? *r.options.units : core::AdminUnits();
-    TREEM_ASSIGN_OR_RETURN(auto data, r.IndicatorData(units));
+    TREEM_ASSIGN_OR_RETURN(
+        auto data,
+        r.IndicatorData(units, mb.getRoot<schema::Snapshot>().asReader()));  // no second write
     const std::string path = ColumnsPath(r.dir, r.last_seq);
     TREEM_RETURN_IF_ERROR(
         internal::Annotate(indicators::WriteColumns(*data, r.last_seq, path),
@@ -2893,7 +2897,7 @@ absl::StatusOr<uint64_t> Registry::ResolveConflict(const Actor& actor, const Uui
 }
 
 absl::StatusOr<std::shared_ptr<const indicators::Dataset>> Registry::Impl::IndicatorData(
-    const core::AdminUnits& units) {
+    const core::AdminUnits& units, std::optional<schema::Snapshot::Reader> state) {
   if (dataset != nullptr && dataset_version == data_version) {
     if (!dataset->units.SharesData(units)) {
       auto copy = std::make_shared<indicators::Dataset>(*dataset);
@@ -2913,10 +2917,12 @@ absl::StatusOr<std::shared_ptr<const indicators::Dataset>> Registry::Impl::Indic
     columns_file.clear();  // damaged or from another release: it is a cache, rebuild
   }
   capnp::MallocMessageBuilder mb;
-  auto snap = mb.initRoot<schema::Snapshot>();
-  WriteState(snap);
-  TREEM_ASSIGN_OR_RETURN(indicators::Dataset built,
-                         indicators::BuildDataset(snap.asReader(), units));
+  if (!state) {
+    auto snap = mb.initRoot<schema::Snapshot>();
+    WriteState(snap);
+    state = snap.asReader();
+  }
+  TREEM_ASSIGN_OR_RETURN(indicators::Dataset built, indicators::BuildDataset(*state, units));
   dataset = std::make_shared<const indicators::Dataset>(std::move(built));
   dataset_version = data_version;
   return dataset;

@@ -238,6 +238,21 @@ void BM_ReportProvince(benchmark::State& state) { Report(state, true); }
 BENCHMARK(BM_ReportCountry)->Apply(ApplyScales)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReportProvince)->Apply(ApplyScales)->Unit(benchmark::kMillisecond);
 
+// True (and the benchmark marked skipped) when `s` is an error.
+bool Skipped(benchmark::State& state, const absl::Status& s) {
+  if (s.ok()) return false;
+  state.SkipWithError(std::string(s.message()).c_str());
+  return true;
+}
+// One report over `d`; false (skipped) on error.
+bool ReportOn(benchmark::State& state, const indicators::Dataset& d,
+              const indicators::ReportRequest& req) {
+  auto rep = indicators::Compute(d, req);
+  if (Skipped(state, rep.status())) return false;
+  benchmark::DoNotOptimize(rep);
+  return true;
+}
+
 void BM_OpenAndReport(benchmark::State& state) {
   const uint64_t n = static_cast<uint64_t>(state.range(0));
   StoreDir& s = Store(n);
@@ -246,21 +261,9 @@ void BM_OpenAndReport(benchmark::State& state) {
   PeakMemory peak;
   for (auto _ : state) {
     auto os = Open(s.dir);
-    if (!os.ok()) {
-      state.SkipWithError(std::string(os.status().message()).c_str());
-      break;
-    }
+    if (Skipped(state, os.status())) break;
     auto d = indicators::BuildDataset(os->root(), Units());
-    if (!d.ok()) {
-      state.SkipWithError(std::string(d.status().message()).c_str());
-      break;
-    }
-    auto rep = indicators::Compute(*d, req);
-    if (!rep.ok()) {
-      state.SkipWithError(std::string(rep.status().message()).c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(rep);
+    if (Skipped(state, d.status()) || !ReportOn(state, *d, req)) break;
   }
   peak.Report(state);
   state.counters["snapshot_MiB"] = static_cast<double>(s.bytes) / (1 << 20);
@@ -292,16 +295,7 @@ void BM_ColumnFileOpenAndReport(benchmark::State& state) {
     const auto t0 = std::chrono::steady_clock::now();
     auto d = indicators::ReadColumns(path, Units());
     open_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (!d.ok()) {
-      state.SkipWithError(std::string(d.status().message()).c_str());
-      break;
-    }
-    auto rep = indicators::Compute(*d, req);
-    if (!rep.ok()) {
-      state.SkipWithError(std::string(rep.status().message()).c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(rep);
+    if (Skipped(state, d.status()) || !ReportOn(state, *d, req)) break;
   }
   peak.Report(state);
   RemoveDir(dir);

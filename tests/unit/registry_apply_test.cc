@@ -17,6 +17,7 @@
 #include "serde/codec.h"
 #include "treem/schema/commands.capnp.h"
 #include "treem/schema/indicators.capnp.h"
+#include "unit/registry_fixtures.h"
 #include "unit/temp_dir.h"
 
 namespace treem::registry {
@@ -33,10 +34,7 @@ core::Uuid Id(uint64_t n) {
   return core::Uuid{0x4000000000004000ULL + n, 0x8000000000000000ULL | n};
 }
 
-void SetUuid(schema::Uuid::Builder b, core::Uuid id) {
-  b.setHi(id.hi);
-  b.setLo(id.lo);
-}
+using test_util::SetUuid;
 void SetDate(schema::Date::Builder b, int y, int m, int d) {
   b.setYear(static_cast<int16_t>(y));
   b.setMonth(static_cast<uint8_t>(m));
@@ -59,23 +57,10 @@ RegistryOptions Options() {
   return o;
 }
 
-// A command under construction with its envelope filled.
-class Cmd {
+// A command under construction with its envelope filled (the communal worker by default).
+class Cmd : public test_util::Cmd {
  public:
-  explicit Cmd(const Actor& a = kWorker) {
-    auto c = mb_.initRoot<schema::Command>();
-    auto actor = c.initActor();
-    actor.setUserId(a.user_id);
-    actor.setRole(a.role);
-    actor.setUnitCode(a.unit_code);
-    c.setSource(schema::DataSource::API);
-  }
-  schema::Command::Builder get() { return mb_.getRoot<schema::Command>(); }
-  schema::Command::Payload::Builder payload() { return get().initPayload(); }
-  schema::Command::Reader reader() { return get().asReader(); }
-
- private:
-  capnp::MallocMessageBuilder mb_;
+  explicit Cmd(const Actor& a = kWorker) : test_util::Cmd(a) {}
 };
 
 void FillPerson(schema::Person::Builder p, core::Uuid id, std::string unit, int by, int bm,
