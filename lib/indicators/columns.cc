@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "internal/huge_pages.h"
 #include "internal/status_macros.h"
 #include "store/crc32c.h"
 
@@ -30,7 +31,7 @@ constexpr size_t kNameSize = 24;
 
 // A new Dataset member must be added to ForEachColumn (and the version bumped when its
 // meaning changes); this fails the build until it is.
-static_assert(sizeof(Dataset) == 2112 || sizeof(void*) != 8,
+static_assert(sizeof(Dataset) == 4672 || sizeof(void*) != 8,
               "Dataset changed: update ForEachColumn in columns.cc");
 
 // Every persisted column, in file order. `f(name, vector)`; the stats are two extra columns.
@@ -161,21 +162,18 @@ void SetStatCounts(DatasetStats& s, const std::array<uint64_t, 8>& v) {
   s.reach_unknown_org = v[7];
 }
 
-// Large columns are filled page by page; in a VM each 4 KiB page fault is expensive (17 us
-// measured here), so large columns ask for transparent huge pages before the first touch.
-void AdviseHugePages(void* p, size_t bytes) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (bytes < 4 * kHuge) return;
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-}
-
-// Reads bytes of the file (or buffer) at an offset.
-using ReadFn = std::function<absl::Status(uint64_t offset, void* dst, size_t n)>;
-
-absl::StatusOr<Dataset> Decode(uint64_t size, const ReadFn& read, const core::AdminUnits& units,
-                               uint64_t* covers_seq) {
+// Decodes a whole column file in memory. With `keep` (what keeps `whole` alive: the file's
+// mapping) the columns are views into `whole`; without it they are copied.
+absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const void> keep,
+                               const core::AdminUnits& units, uint64_t* covers_seq) {
+  const uint64_t size = whole.size();
+  auto read = [&](uint64_t offset, void* dst, size_t n) -> absl::Status {
+    if (offset > size || n > size - offset) {
+      return absl::DataLossError(absl::StrCat("column file: read at ", offset, " past the end"));
+    }
+    if (n > 0) memcpy(dst, whole.data() + offset, n);
+    return absl::OkStatus();
+  };
   if (size < kHeaderSize) {
     return absl::DataLossError(
         absl::StrCat("column file: ", size, " bytes, shorter than its 64-byte header"));
@@ -259,7 +257,7 @@ absl::StatusOr<Dataset> Decode(uint64_t size, const ReadFn& read, const core::Ad
     using T = typename std::decay_t<decltype(v)>::value_type;
     constexpr uint32_t elem = ElementSize<T>();
     uint64_t offset = 0, bytes = 0;
-    status = entry(name, elem, &offset, &bytes);
+    status = entry(name, elem, &offset, &bytes);  // offset and bytes lie inside `whole`
     if (!status.ok()) return;
     if constexpr (elem == 0) {
       std::string raw(bytes, '\0');
@@ -283,11 +281,17 @@ absl::StatusOr<Dataset> Decode(uint64_t size, const ReadFn& read, const core::Ad
         at += len;
       }
     } else {
-      v.reserve(bytes / elem);
-      AdviseHugePages(v.data(), bytes);  // before the first touch
-      v.resize(bytes / elem);
-      status = read(offset, v.data(), bytes);
-      if (status.ok()) status = check_crc(name, offset, v.data(), bytes);
+      const char* at = whole.data() + offset;
+      status = check_crc(name, offset, at, bytes);
+      if (!status.ok()) return;
+      if (keep != nullptr && reinterpret_cast<uintptr_t>(at) % alignof(T) == 0) {
+        v = Column<T>::View(keep, reinterpret_cast<const T*>(at), bytes / elem);
+      } else {
+        v.reserve(bytes / elem);
+        internal::AdviseHugePages(v.data(), bytes);  // before the first touch
+        v.resize(bytes / elem);
+        if (bytes > 0) memcpy(v.data(), at, bytes);
+      }
     }
   });
   TREEM_RETURN_IF_ERROR(status);
@@ -398,17 +402,7 @@ std::string EncodeColumns(const Dataset& d, uint64_t covers_seq) {
 
 absl::StatusOr<Dataset> DecodeColumns(std::string_view bytes, const core::AdminUnits& units,
                                       uint64_t* covers_seq) {
-  return Decode(
-      bytes.size(),
-      [&](uint64_t offset, void* dst, size_t n) {
-        if (offset > bytes.size() || n > bytes.size() - offset) {
-          return absl::DataLossError(
-              absl::StrCat("column file: read at ", offset, " past the end"));
-        }
-        if (n > 0) memcpy(dst, bytes.data() + offset, n);
-        return absl::OkStatus();
-      },
-      units, covers_seq);
+  return Decode(bytes, nullptr, units, covers_seq);
 }
 
 absl::Status WriteColumns(const Dataset& d, uint64_t covers_seq, const std::string& path) {
@@ -447,27 +441,25 @@ absl::StatusOr<Dataset> ReadColumns(const std::string& path, const core::AdminUn
     ::close(fd);
     return s;
   }
-  // Each column is read straight into its vector: memory is the dataset's, once.
-  auto result = Decode(
-      static_cast<uint64_t>(st.st_size),
-      [&](uint64_t offset, void* dst, size_t n) -> absl::Status {
-        char* p = static_cast<char*>(dst);
-        while (n > 0) {
-          const ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
-          if (r < 0) {
-            if (errno == EINTR) continue;
-            return Errno("read", path);
-          }
-          if (r == 0) return absl::DataLossError("column file: unexpected end of file");
-          p += r;
-          n -= static_cast<size_t>(r);
-          offset += static_cast<uint64_t>(r);
-        }
-        return absl::OkStatus();
-      },
-      units, covers_seq);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return Decode({}, nullptr, units, covers_seq);  // refused: shorter than the header
+  }
+  // The columns are views of the mapped file: the page cache holds them, nothing is copied,
+  // and pages a report never reads are never touched. Column files are written once and
+  // replaced by rename, never changed in place, so the mapping stays valid while in use.
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  if (p == MAP_FAILED) {
+    absl::Status s = Errno("map", path);
+    ::close(fd);
+    return s;
+  }
   ::close(fd);
-  return result;
+  std::shared_ptr<const void> mapping(
+      p, [size](const void* m) { ::munmap(const_cast<void*>(m), size); });
+  return Decode(std::string_view(static_cast<const char*>(p), size), std::move(mapping), units,
+                covers_seq);
 }
 
 absl::Status ValidateDataset(const Dataset& d) {
@@ -482,7 +474,7 @@ absl::Status ValidateDataset(const Dataset& d) {
     return absl::OkStatus();
   };
   // Every value of `col` is < limit (or kNone when allowed).
-  auto index = [](const char* name, const std::vector<uint32_t>& col, size_t limit,
+  auto index = [](const char* name, const Column<uint32_t>& col, size_t limit,
                   bool none_ok) -> absl::Status {
     for (size_t i = 0; i < col.size(); ++i) {
       if (col[i] < limit || (none_ok && col[i] == kNone)) continue;

@@ -19,6 +19,7 @@
 #include "core/ids.h"
 #include "indicators/plan.h"
 #include "internal/embedded.h"
+#include "internal/huge_pages.h"
 #include "internal/status_macros.h"
 #include "rules/classify.h"
 #include "rules/csv.h"
@@ -220,6 +221,16 @@ struct Counter {
 
 bool InPeriod(uint32_t day, uint32_t start, uint32_t end) { return day >= start && day <= end; }
 
+// The report rows a unit key counts in, numbered as small groups: counters are kept per group
+// and cell, not per key (a country has ~100k village keys but a report a few dozen rows), so
+// they stay in the L1 cache and a report faults in no fresh pages for them.
+struct KeyGroups {
+  std::vector<uint32_t> of_key;   // per unit key: its group
+  std::vector<uint8_t> in_total;  // per group: counted in the report unit's total
+  std::vector<uint32_t> sub_row;  // per group: breakdown row, or kNone
+  size_t size() const { return in_total.size(); }
+};
+
 // Buffers of earlier reports over the same dataset, kept (in its KeyResolutionCache) so that a
 // report does not fault in hundreds of megabytes of fresh pages at national scale.
 struct ScratchPool {
@@ -253,7 +264,7 @@ std::vector<T> TakeScratch(ScratchPool* pool, std::vector<std::vector<T>> Scratc
       l.erase(l.begin() + static_cast<std::ptrdiff_t>(best));
     }
   }
-  v.assign(n, T{});
+  internal::AssignAdvised(v, n, T{});
   return v;
 }
 template <typename T>
@@ -267,8 +278,13 @@ void GiveScratch(ScratchPool* pool, std::vector<std::vector<T>> ScratchPool::*li
 
 class Engine {
  public:
-  Engine(const Dataset& d, const Period& p, bool provenance, ScratchPool* pool = nullptr)
-      : d_(d), provenance_(provenance), pool_(pool) {
+  Engine(const Dataset& d, const Period& p, bool provenance, const KeyGroups& groups,
+         ScratchPool* pool = nullptr)
+      : d_(d),
+        groups_(groups),
+        group_of_(groups.of_key.data()),
+        provenance_(provenance),
+        pool_(pool) {
     start_ = rules::PackYmd(p.start);
     end_ = rules::PackYmd(p.end);
     start_pack_ = start_;
@@ -303,13 +319,28 @@ class Engine {
     c.cells = cells && person_cells && !establishments ? kBaseCells * ExtraValues(extra) : 1;
     ref_ = ref == s::AgeReference::PERIOD_START ? start_ : end_;
     extra_ = extra;
-    if (!provenance_ && ChildNeed(spec.sel) >= 0) {
-      // Every child selector the report asks for, in one pass (docs/indicators.md).
-      FusedChildScan(ref, extra, c.cells);
+    const bool fused = !provenance_ && (ChildNeed(spec.sel) >= 0 || RoleIndex(spec.sel) >= 0);
+    if (fused && c.cells == 1 && person_cells && !establishments) {
+      // Totals: the cells counter summed (one scan of the persons serves both).
+      TREEM_ASSIGN_OR_RETURN(const Counter* full, Get(selector, ref, extra, true));
+      const size_t fc = static_cast<size_t>(full->cells);
+      c.v = TakeScratch(pool_, &ScratchPool::i64, groups_.size());
+      for (size_t g = 0; g < groups_.size(); ++g)
+        for (size_t j = 0; j < fc; ++j) c.v[g] += full->v[g * fc + j];
+      return &cache_.emplace(cache_key, std::move(c)).first->second;
+    }
+    if (fused) {
+      // Every child (or role) selector the report asks for, in one pass over the persons
+      // (docs/indicators.md).
+      if (ChildNeed(spec.sel) >= 0) {
+        FusedChildScan(ref, extra, c.cells);
+      } else {
+        FusedRoleScan(ref, extra, c.cells);
+      }
       it = cache_.find(cache_key);
       if (it != cache_.end()) return &it->second;
     }
-    c.v = TakeScratch(pool_, &ScratchPool::i64, d_.key_code.size() * static_cast<size_t>(c.cells));
+    c.v = TakeScratch(pool_, &ScratchPool::i64, groups_.size() * static_cast<size_t>(c.cells));
     Run(spec, c);
     return &cache_.emplace(cache_key, std::move(c)).first->second;
   }
@@ -321,6 +352,8 @@ class Engine {
     if (!spec.ok()) return;
     const int need = ChildNeed(spec->sel);
     if (need >= 0) child_needs_ |= static_cast<uint8_t>(1u << need);
+    const int role = RoleIndex(spec->sel);
+    if (role >= 0) role_needs_ |= static_cast<uint16_t>(1u << role);
   }
 
  private:
@@ -364,6 +397,107 @@ class Engine {
     }
   }
 
+  // Selectors over role holders (PersonScan with a role mask): name, mask, reach bit (0 none,
+  // 1 reached by communication or training, 2 trained).
+  struct RoleSelector {
+    const char* name;
+    uint8_t mask, bit;
+  };
+  static constexpr uint8_t kOfficials =
+      kRoleCommuneOfficial | kRoleDistrictOfficial | kRoleProvincialOfficial;
+  static constexpr uint8_t kProvOfficials = kRoleDistrictOfficial | kRoleProvincialOfficial;
+  static constexpr RoleSelector kRoleSelectors[] = {
+      {"EDUCATION_STAFF", kRoleEducationStaff, 0},
+      {"EDUCATION_STAFF_INFORMED", kRoleEducationStaff, 1},
+      {"PARENTS_CARERS", kRoleParentCarer, 0},
+      {"PARENTS_CARERS_INFORMED", kRoleParentCarer, 1},
+      {"OFFICIALS", kOfficials, 0},
+      {"OFFICIALS_TRAINED", kOfficials, 2},
+      {"OFFICIALS_PROVINCE", kProvOfficials, 0},
+      {"OFFICIALS_PROVINCE_TRAINED", kProvOfficials, 2},
+      {"OFFICIALS_COMMUNE", kRoleCommuneOfficial, 0},
+      {"OFFICIALS_COMMUNE_TRAINED", kRoleCommuneOfficial, 2},
+  };
+  // Index into kRoleSelectors, or -1.
+  static int RoleIndex(Sel sel) {
+    switch (sel) {
+      case Sel::kEduStaff:
+        return 0;
+      case Sel::kEduStaffInformed:
+        return 1;
+      case Sel::kParents:
+        return 2;
+      case Sel::kParentsInformed:
+        return 3;
+      case Sel::kOfficials:
+        return 4;
+      case Sel::kOfficialsTrained:
+        return 5;
+      case Sel::kOfficialsProvince:
+        return 6;
+      case Sel::kOfficialsProvinceTrained:
+        return 7;
+      case Sel::kOfficialsCommune:
+        return 8;
+      case Sel::kOfficialsCommuneTrained:
+        return 9;
+      default:
+        return -1;
+    }
+  }
+
+  // Counts every wanted role selector (role_needs_) for one (age reference, extra dimension,
+  // cells) in a single pass over the persons, and caches them as Get would. Same counts as
+  // PersonScan with a role mask (tests compare both paths).
+  void FusedRoleScan(s::AgeReference ref, DD extra, int stride) {
+    constexpr size_t kN = std::size(kRoleSelectors);
+    std::array<int64_t*, kN> out{};
+    std::array<std::vector<int64_t>, kN> v;
+    std::array<uint8_t, kN> mask{}, bit{};
+    size_t wanted = 0;
+    bool reach = false;
+    const size_t size = groups_.size() * static_cast<size_t>(stride);
+    for (size_t i = 0; i < kN; ++i) {
+      if (!(role_needs_ & (1u << i))) continue;
+      v[i] = TakeScratch(pool_, &ScratchPool::i64, size);
+      out[wanted] = v[i].data();
+      mask[wanted] = kRoleSelectors[i].mask;
+      bit[wanted] = kRoleSelectors[i].bit;
+      reach |= kRoleSelectors[i].bit != 0;
+      ++wanted;
+    }
+    const uint8_t* rea = reach ? Reached().data() : nullptr;
+    const uint8_t* roles = d_.p_roles.data();
+    const uint32_t* birth = d_.p_birth.data();
+    const uint32_t* death = d_.p_death.data();
+    const uint32_t* keys = d_.p_key.data();
+    const uint32_t ref_day = ref_;
+    const size_t n = d_.p_roles.size();
+    for (size_t p = 0; p < n; ++p) {
+      const uint8_t r = roles[p];
+      if (r == 0) continue;
+      const uint32_t dd = death[p];
+      if (dd != 0 && dd <= ref_day) continue;
+      const uint32_t b = birth[p];
+      const int age = (b == 0 || b > ref_day) ? -1 : std::min(AgeOn(b, ref_day), 120);
+      const size_t idx =
+          static_cast<size_t>(group_of_[keys[p]]) * static_cast<size_t>(stride) +
+          (stride == 1 ? 0 : static_cast<size_t>(PersonCell(static_cast<uint32_t>(p), age)));
+      const uint8_t reached = rea != nullptr ? rea[p] : 0;
+      for (size_t j = 0; j < wanted; ++j)
+        if ((r & mask[j]) != 0 && (reached & bit[j]) == bit[j]) ++out[j][idx];
+    }
+    for (size_t i = 0; i < kN; ++i) {
+      if (!(role_needs_ & (1u << i))) continue;
+      Counter c;
+      c.cells = stride;
+      c.v = std::move(v[i]);
+      cache_.emplace(absl::StrCat(kRoleSelectors[i].name, "|", static_cast<int>(ref), "|",
+                                  static_cast<int>(extra), stride > 1 ? "|c" : "|t"),
+                     std::move(c));
+    }
+  }
+
   // Counts every wanted child selector (child_needs_) for one (age reference, extra dimension,
   // cells) in a single pass over the persons, and caches them as Get would. Same counts as
   // PersonScan selector by selector (tests compare both paths).
@@ -376,18 +510,19 @@ class Engine {
     const uint8_t* lab = labour ? Labour().data() : nullptr;
     const uint8_t* rea = reached ? Reached().data() : nullptr;
     const uint8_t* risk = at_risk ? AtRisk().data() : nullptr;
-    const size_t size = d_.key_code.size() * static_cast<size_t>(stride);
+    const size_t size = groups_.size() * static_cast<size_t>(stride);
     std::array<std::vector<int64_t>, 8> v;
     for (int need = 0; need < 8; ++need)
       if (needs & (1u << need)) v[need] = TakeScratch(pool_, &ScratchPool::i64, size);
     int64_t* const v0 = v[0].empty() ? nullptr : v[0].data();
     const size_t n = cells.size();
     const uint32_t* keys = d_.p_key.data();
+    const uint32_t* group = group_of_;
     const int16_t* cell = cells.data();
     for (size_t p = 0; p < n; ++p) {
       const int c = cell[p];
       if (c < 0) continue;
-      const size_t idx = static_cast<size_t>(keys[p]) * static_cast<size_t>(stride) +
+      const size_t idx = static_cast<size_t>(group[keys[p]]) * static_cast<size_t>(stride) +
                          static_cast<size_t>(stride == 1 ? 0 : c);
       if (v0 != nullptr) ++v0[idx];
       // bit0 child labour, bit1 hazardous, bit2 SDG, bit3 reached, bit4 at risk, bit5 education
@@ -618,7 +753,8 @@ class Engine {
 
   void Add(Counter& c, uint32_t key, int cell, int64_t n, const core::Uuid& id) {
     if (c.cells == 1) cell = 0;
-    c.v[static_cast<size_t>(key) * static_cast<size_t>(c.cells) + static_cast<size_t>(cell)] += n;
+    c.v[static_cast<size_t>(group_of_[key]) * static_cast<size_t>(c.cells) +
+        static_cast<size_t>(cell)] += n;
     if (provenance_) c.ids.emplace_back(key, id);
   }
 
@@ -668,7 +804,7 @@ class Engine {
         if (provenance_) {
           Add(c, d_.p_key[p], cell, 1, d_.p_id[p]);
         } else {
-          ++v[d_.p_key[p] * stride + (stride == 1 ? 0 : static_cast<size_t>(cell))];
+          ++v[group_of_[d_.p_key[p]] * stride + (stride == 1 ? 0 : static_cast<size_t>(cell))];
         }
       }
       return;
@@ -684,7 +820,7 @@ class Engine {
       for (size_t p = 0; p < n; ++p) {
         const int cell = cells[p];
         if (cell >= 0) {
-          ++v[static_cast<size_t>(keys[p]) * static_cast<size_t>(stride) +
+          ++v[static_cast<size_t>(group_of_[keys[p]]) * static_cast<size_t>(stride) +
               static_cast<size_t>(stride == 1 ? 0 : cell)];
         }
       }
@@ -904,13 +1040,16 @@ class Engine {
           if (!InPeriod(d_.g_day[g], start_, end_)) continue;
           if (spec.sel == Sel::kSpendingBySource && d_.g_source[g] != spec.param) continue;
           if (spec.sel == Sel::kSpendingByKind && d_.g_kind[g] != spec.param) continue;
-          c.v[static_cast<size_t>(d_.g_key[g]) * static_cast<size_t>(c.cells)] += d_.g_amount[g];
+          c.v[static_cast<size_t>(group_of_[d_.g_key[g]]) * static_cast<size_t>(c.cells)] +=
+              d_.g_amount[g];
         }
         return;
     }
   }
 
   const Dataset& d_;
+  const KeyGroups& groups_;
+  const uint32_t* group_of_;  // groups_.of_key
   bool provenance_;
   uint32_t start_ = 0, end_ = 0, start_pack_ = 0, ref_ = 0;
   int64_t ms_ = 0, me_ = 0;
@@ -923,6 +1062,7 @@ class Engine {
   bool roles_built_ = false;
   std::vector<uint8_t> labour_, reached_, org_reached_, at_risk_;
   uint8_t child_needs_ = 0;  // bit per PersonScan `need` of the report's child selectors
+  uint16_t role_needs_ = 0;  // bit per kRoleSelectors entry the report asks for
   ScratchPool* pool_ = nullptr;
   // node_hash_map: Get() hands out pointers that must survive later insertions.
   absl::node_hash_map<std::string, Counter> cache_;
@@ -1076,6 +1216,23 @@ absl::StatusOr<Rows> MakeRows(const Dataset& d, const ReportRequest& req, core::
     }
   }
   return rows;
+}
+
+KeyGroups GroupKeys(const Rows& rows) {
+  KeyGroups g;
+  const size_t nk = rows.in_total.size();
+  g.of_key.resize(nk);
+  absl::flat_hash_map<std::pair<uint8_t, uint32_t>, uint32_t> index;
+  for (size_t k = 0; k < nk; ++k) {
+    const std::pair<uint8_t, uint32_t> rows_of_key{rows.in_total[k], rows.sub_row[k]};
+    auto [it, inserted] = index.try_emplace(rows_of_key, static_cast<uint32_t>(g.size()));
+    if (inserted) {
+      g.in_total.push_back(rows_of_key.first);
+      g.sub_row.push_back(rows_of_key.second);
+    }
+    g.of_key[k] = it->second;
+  }
+  return g;
 }
 
 // ---- targets and values ----
@@ -1271,13 +1428,14 @@ absl::StatusOr<Prepared> Prepare(const ReportRequest& req) {
 absl::StatusOr<ReportMessage> Compute(const Dataset& data, const ReportRequest& req) {
   TREEM_ASSIGN_OR_RETURN(Prepared prep, Prepare(req));
   TREEM_ASSIGN_OR_RETURN(Rows rows, MakeRows(data, req, prep.map_date));
-  Engine engine(data, req.period, req.provenance,
+  const KeyGroups groups = GroupKeys(rows);
+  Engine engine(data, req.period, req.provenance, groups,
                 data.resolved ? &data.resolved->scratch : nullptr);
   for (const IndicatorDef* def : prep.defs) {
     engine.Want(def->numerator.selector);
     if (def->has_denominator()) engine.Want(def->denominator.selector);
   }
-  const size_t nk = data.key_code.size();
+  const size_t ng = groups.size();
   const size_t nrows = 1 + rows.subs.size();
 
   // Per counter: its values summed per report row (nrows x cells).
@@ -1288,12 +1446,12 @@ absl::StatusOr<ReportMessage> Compute(const Dataset& data, const ReportRequest& 
     const size_t cc = static_cast<size_t>(c->cells);
     std::vector<int64_t>& out = it->second;
     out.assign(nrows * cc, 0);
-    for (size_t k = 0; k < nk; ++k) {
-      const int64_t* src = &c->v[k * cc];
-      if (rows.in_total[k])
+    for (size_t g = 0; g < ng; ++g) {
+      const int64_t* src = &c->v[g * cc];
+      if (groups.in_total[g])
         for (size_t j = 0; j < cc; ++j) out[j] += src[j];
-      if (rows.sub_row[k] != kNone) {
-        int64_t* dst = &out[(1 + rows.sub_row[k]) * cc];
+      if (groups.sub_row[g] != kNone) {
+        int64_t* dst = &out[(1 + groups.sub_row[g]) * cc];
         for (size_t j = 0; j < cc; ++j) dst[j] += src[j];
       }
     }
@@ -1521,7 +1679,8 @@ absl::StatusOr<Provenance> ExplainValue(const Dataset& data, const ReportRequest
   }
   req.breakdown_level.reset();
   TREEM_ASSIGN_OR_RETURN(Rows rows, MakeRows(data, req, prep.map_date));
-  Engine engine(data, req.period, true);
+  const KeyGroups groups = GroupKeys(rows);
+  Engine engine(data, req.period, true, groups);
   Provenance out;
   TREEM_ASSIGN_OR_RETURN(const Counter* num,
                          engine.Get(def->numerator.selector, def->age_reference, DD::UNKNOWN));

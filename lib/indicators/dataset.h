@@ -1,5 +1,7 @@
 // Compact struct-of-arrays columns built once from a snapshot (schema::Snapshot), so that every
 // indicator is computed by tight scans (issue 8: 20 million children in under a second).
+// Each column is an indicators::Column: owned when built here, a view of the mapped file when
+// read from a column file (ReadColumns).
 //
 //   auto ds = treem::indicators::BuildDataset(snapshot_reader, units);   // once
 //   auto report = treem::indicators::Compute(*ds, request);              // many times
@@ -21,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "core/admin_units.h"
 #include "core/ids.h"
+#include "indicators/column.h"
 #include "rules/registry.h"
 #include "treem/schema/commands.capnp.h"
 
@@ -73,76 +76,76 @@ struct Dataset {
   std::vector<std::string> key_code, key_village;
 
   // Persons (children and adults).
-  std::vector<core::Uuid> p_id;
-  std::vector<uint32_t> p_key;
-  std::vector<uint32_t> p_birth;  // rules::PackYmd of the recorded birth date; 0 = unknown
-  std::vector<uint32_t> p_death;  // PackYmd of deceasedOn; 0 = alive
-  std::vector<uint8_t> p_sex;     // schema::Sex ordinal
-  std::vector<uint8_t> p_ethnicity, p_poverty, p_residence;  // schema ordinals
-  std::vector<uint8_t> p_roles;                              // RoleBit
-  std::vector<uint8_t> p_school;                             // schema::SchoolAttendance ordinal
+  Column<core::Uuid> p_id;
+  Column<uint32_t> p_key;
+  Column<uint32_t> p_birth;  // rules::PackYmd of the recorded birth date; 0 = unknown
+  Column<uint32_t> p_death;  // PackYmd of deceasedOn; 0 = alive
+  Column<uint8_t> p_sex;     // schema::Sex ordinal
+  Column<uint8_t> p_ethnicity, p_poverty, p_residence;  // schema ordinals
+  Column<uint8_t> p_roles;                              // RoleBit
+  Column<uint8_t> p_school;                             // schema::SchoolAttendance ordinal
 
   // Work activities, classified.
-  std::vector<core::Uuid> a_id;
-  std::vector<uint32_t> a_person, a_day;  // person index, PackYmd of the judged date
-  std::vector<uint8_t> a_cls;             // outcome | ActivityBit
+  Column<core::Uuid> a_id;
+  Column<uint32_t> a_person, a_day;  // person index, PackYmd of the judged date
+  Column<uint8_t> a_cls;             // outcome | ActivityBit
 
   // Risk screens: person, day, level (rules.capnp RiskLevel ordinal: 0 low, 1 medium, 2 high).
-  std::vector<uint32_t> k_person, k_day;
-  std::vector<uint8_t> k_level;
+  Column<uint32_t> k_person, k_day;
+  Column<uint8_t> k_level;
 
   // Cases.
-  std::vector<core::Uuid> c_id;
-  std::vector<uint32_t> c_person, c_key;
-  std::vector<uint8_t> c_kind;                                           // schema::CaseKind ordinal
-  std::vector<int64_t> c_received, c_closed, c_assessed, c_in_progress;  // micros; 0 = never
+  Column<core::Uuid> c_id;
+  Column<uint32_t> c_person, c_key;
+  Column<uint8_t> c_kind;                                           // schema::CaseKind ordinal
+  Column<int64_t> c_received, c_closed, c_assessed, c_in_progress;  // micros; 0 = never
   // Supported in time (cases::SupportedInTime) holds at instant t iff t <= c_in_time_until.
-  std::vector<int64_t> c_in_time_until;
+  Column<int64_t> c_in_time_until;
   // Legal deadlines: case, kind (schema::DeadlineKind), due, closed (0 = open), cancelled.
-  std::vector<uint32_t> d_case;
-  std::vector<uint8_t> d_kind, d_cancelled;
-  std::vector<int64_t> d_started, d_due, d_closed;
+  Column<uint32_t> d_case;
+  Column<uint8_t> d_kind, d_cancelled;
+  Column<int64_t> d_started, d_due, d_closed;
   // Follow-up visits.
-  std::vector<uint32_t> f_case;
-  std::vector<int64_t> f_at;
+  Column<uint32_t> f_case;
+  Column<int64_t> f_at;
   // Referrals: case, service, requested instant, due day, status history [h_begin, h_end).
-  std::vector<core::Uuid> r_id;
-  std::vector<uint32_t> r_case, r_due, r_hbegin, r_hend;
-  std::vector<uint8_t> r_service, r_status;
-  std::vector<int64_t> r_requested;
-  std::vector<int64_t> h_at;
-  std::vector<uint8_t> h_status;
+  Column<core::Uuid> r_id;
+  Column<uint32_t> r_case, r_due, r_hbegin, r_hend;
+  Column<uint8_t> r_service, r_status;
+  Column<int64_t> r_requested;
+  Column<int64_t> h_at;
+  Column<uint8_t> h_status;
 
   // Reach of persons and establishments by communication (kind 0) and training (kind 1).
-  std::vector<uint32_t> re_person, re_from, re_to;
-  std::vector<uint8_t> re_kind;
-  std::vector<uint32_t> ro_est, ro_from, ro_to;
-  std::vector<uint8_t> ro_kind;
+  Column<uint32_t> re_person, re_from, re_to;
+  Column<uint8_t> re_kind;
+  Column<uint32_t> ro_est, ro_from, ro_to;
+  Column<uint8_t> ro_kind;
   // Anonymous head counts.
-  std::vector<uint32_t> hc_key, hc_day, hc_count;
+  Column<uint32_t> hc_key, hc_day, hc_count;
 
   // Establishments.
-  std::vector<core::Uuid> e_id;
-  std::vector<uint32_t> e_key;
-  std::vector<uint8_t> e_kind;  // schema::EstablishmentKind ordinal
+  Column<core::Uuid> e_id;
+  Column<uint32_t> e_key;
+  Column<uint8_t> e_kind;  // schema::EstablishmentKind ordinal
 
   // Inspections.
-  std::vector<core::Uuid> i_id;
-  std::vector<uint32_t> i_key, i_day, i_findings;
-  std::vector<uint8_t> i_sanction, i_parent, i_criminal;
-  std::vector<int64_t> i_fine;
+  Column<core::Uuid> i_id;
+  Column<uint32_t> i_key, i_day, i_findings;
+  Column<uint8_t> i_sanction, i_parent, i_criminal;
+  Column<int64_t> i_fine;
 
   // Commitments with their status history [mh_begin, mh_end) of (day, status).
-  std::vector<core::Uuid> m_id;
-  std::vector<uint32_t> m_key, m_signed, m_valid_to, m_hbegin, m_hend;
-  std::vector<uint8_t> m_status;
-  std::vector<uint32_t> mh_day;
-  std::vector<uint8_t> mh_status;
+  Column<core::Uuid> m_id;
+  Column<uint32_t> m_key, m_signed, m_valid_to, m_hbegin, m_hend;
+  Column<uint8_t> m_status;
+  Column<uint32_t> mh_day;
+  Column<uint8_t> mh_status;
 
   // Funding lines and case-plan service costs.
-  std::vector<uint32_t> g_key, g_day;
-  std::vector<uint8_t> g_kind, g_source;  // SpendKind, schema::FundingSource ordinal
-  std::vector<int64_t> g_amount;
+  Column<uint32_t> g_key, g_day;
+  Column<uint8_t> g_kind, g_source;  // SpendKind, schema::FundingSource ordinal
+  Column<int64_t> g_amount;
 
   std::vector<std::string> rule_sets;  // rule sets used to classify, "VN-LC2019@2026.1"
   DatasetStats stats;

@@ -11,6 +11,8 @@
 //   BM_ReportProvince       Compute for one province (the largest), one row per commune
 //   BM_OpenAndReport        open the store + BuildDataset + Compute (the report from a closed
 //                           store, as it can be done today)
+//   BM_ColumnFileOpenAndReport  ReadColumns (the file written at checkpoint) + Compute
+//   BM_ColumnFileGiven      the same and later reports on a given file (TREEM_BENCH_COLUMN_FILE)
 //   BM_ClassifyGenerated    ClassifyCompact over the generated activities (prepared once)
 //   BM_PrepareAndClassify   PrepareActivity (record -> compact) + ClassifyCompact
 //   BM_RiskScreen           RiskScreen::Screen over the generated screen answers
@@ -18,9 +20,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -308,6 +312,56 @@ BENCHMARK(BM_ColumnFileOpenAndReport)
     ->Apply(ApplyScales)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// A column file made beforehand (treem-synth --columns=FILE; TREEM_BENCH_COLUMN_FILE): the
+// national report without generating the country in the benchmark process (which needs ~18 GiB
+// and minutes). Arg 0: 0 = ReadColumns + the first country report (what the first report
+// after a register's Open costs); 1 = a country report on the dataset already read (every
+// later report); 2 = the same for the largest province, one row per commune.
+void BM_ColumnFileGiven(benchmark::State& state) {
+  const char* path = std::getenv("TREEM_BENCH_COLUMN_FILE");
+  if (path == nullptr || *path == 0) {
+    state.SkipWithError("TREEM_BENCH_COLUMN_FILE not set (treem-synth --columns=FILE)");
+    return;
+  }
+  const int mode = static_cast<int>(state.range(0));
+  std::optional<indicators::Dataset> kept;
+  std::string unit;
+  if (mode > 0) {
+    auto d = indicators::ReadColumns(path, Units());
+    if (Skipped(state, d.status())) return;
+    kept = std::move(*d);
+    if (mode == 2 && (unit = LargestProvince(*kept)).empty()) {
+      state.SkipWithError("no official unit lists: no province");
+      return;
+    }
+    if (!ReportOn(state, *kept, Request(unit))) return;  // resolves the keys once
+  }
+  const auto req = Request(unit);
+  PeakMemory peak;
+  double open_seconds = 0;
+  size_t persons = 0;
+  for (auto _ : state) {
+    if (mode == 0) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto d = indicators::ReadColumns(path, Units());
+      open_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (Skipped(state, d.status()) || !ReportOn(state, *d, req)) break;
+      persons = d->person_count();
+    } else {
+      if (!ReportOn(state, *kept, req)) break;
+      persons = kept->person_count();
+    }
+  }
+  peak.Report(state);
+  state.counters["column_file_MiB"] =
+      static_cast<double>(std::filesystem::file_size(path)) / (1 << 20);
+  if (mode == 0)
+    state.counters["open_ms"] =
+        benchmark::Counter(open_seconds * 1000, benchmark::Counter::kAvgIterations);
+  state.counters["persons"] = static_cast<double>(persons);
+}
+BENCHMARK(BM_ColumnFileGiven)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---- classification and risk screening on the generated records ----
 

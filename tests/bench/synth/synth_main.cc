@@ -1,12 +1,15 @@
 // treem-synth: writes a synthetic country (tests/bench/synth/synth.h) for benchmarks and demos.
 //
 //   treem-synth --children=1000000 [--seed=20250701] [--province=38] [--units=DIR]
-//               [--snapshot=FILE] [--csv=DIR] [--json=FILE]
+//               [--snapshot=FILE] [--csv=DIR] [--json=FILE] [--columns=FILE]
 //
 // --snapshot writes the schema::Snapshot (standard Cap'n Proto serialization, unpacked);
 // --csv writes households.csv and children.csv of one commune with the given number of
 // children (the survey form read by ImportSurveyCsv); --json writes the snapshot as JSON
-// (small scales only). Prints what was generated.
+// (small scales only); --columns builds the indicator columns (indicators::BuildDataset) and
+// writes them as a column file (indicators::WriteColumns, covers_seq 0), the file a register
+// writes at checkpoint: the national report benchmark reads it (TREEM_BENCH_COLUMN_FILE).
+// Prints what was generated.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +20,8 @@
 #include "capnp/message.h"
 #include "capnp/serialize.h"
 #include "core/admin_units.h"
+#include "indicators/columns.h"
+#include "indicators/dataset.h"
 #include "serde/codec.h"
 #include "synth/synth.h"
 
@@ -32,24 +37,26 @@ bool Flag(std::string_view arg, std::string_view name, std::string* out) {
 int Usage() {
   std::fprintf(stderr,
                "usage: treem-synth --children=N [--seed=S] [--province=CODE] [--units=DIR]\n"
-               "                   [--snapshot=FILE] [--csv=DIR] [--json=FILE]\n");
+               "                   [--snapshot=FILE] [--csv=DIR] [--json=FILE] [--columns=FILE]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string children = "100000", seed = "20250701", province, units_dir, snapshot, csv, json;
+  std::string children = "100000", seed = "20250701", province, units_dir, snapshot, csv, json,
+              columns;
   units_dir = std::string(TREEM_SHARED_DIR) + "/data/admin-units";
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (!(Flag(a, "--children", &children) || Flag(a, "--seed", &seed) ||
           Flag(a, "--province", &province) || Flag(a, "--units", &units_dir) ||
-          Flag(a, "--snapshot", &snapshot) || Flag(a, "--csv", &csv) || Flag(a, "--json", &json)))
+          Flag(a, "--snapshot", &snapshot) || Flag(a, "--csv", &csv) || Flag(a, "--json", &json) ||
+          Flag(a, "--columns", &columns)))
       return Usage();
   }
-  if (snapshot.empty() && csv.empty() && json.empty()) return Usage();
-  for (const std::string* out : {&snapshot, &json}) {
+  if (snapshot.empty() && csv.empty() && json.empty() && columns.empty()) return Usage();
+  for (const std::string* out : {&snapshot, &json, &columns}) {
     const auto parent = std::filesystem::path(*out).parent_path();
     if (!out->empty() && !parent.empty()) std::filesystem::create_directories(parent);
   }
@@ -81,7 +88,7 @@ int main(int argc, char** argv) {
     std::printf("%s: %zu household rows, %zu child rows (commune %s)\n", csv.c_str(),
                 f.household_rows, f.child_rows, all.front().code.c_str());
   }
-  if (snapshot.empty() && json.empty()) return 0;
+  if (snapshot.empty() && json.empty() && columns.empty()) return 0;
   o.communes = treem::synth::SpreadCommunes(all, o.children);
   capnp::MallocMessageBuilder msg(1u << 24);
   auto st = treem::synth::Generate(o, msg.initRoot<treem::schema::Snapshot>());
@@ -100,6 +107,17 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::ofstream(json, std::ios::binary) << *text;
+  }
+  if (!columns.empty()) {
+    auto d =
+        treem::indicators::BuildDataset(msg.getRoot<treem::schema::Snapshot>().asReader(), units);
+    absl::Status w = d.ok() ? treem::indicators::WriteColumns(*d, 0, columns) : d.status();
+    if (!w.ok()) {
+      std::fprintf(stderr, "treem-synth: %s\n", std::string(w.message()).c_str());
+      return 1;
+    }
+    std::printf("%s: %llu bytes\n", columns.c_str(),
+                static_cast<unsigned long long>(std::filesystem::file_size(columns)));
   }
   std::printf(
       "communes %zu, households %llu, persons %llu (children %llu), activities %llu, "
