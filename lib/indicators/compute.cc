@@ -294,8 +294,7 @@ class Engine {
   ~Engine() {
     if (pool_ == nullptr) return;
     for (auto& [key, c] : cache_) GiveScratch(pool_, &ScratchPool::i64, std::move(c.v));
-    for (auto* v : {&labour_, &reached_, &org_reached_, &at_risk_})
-      GiveScratch(pool_, &ScratchPool::u8, std::move(*v));
+    for (auto* v : {&flags_, &org_reached_}) GiveScratch(pool_, &ScratchPool::u8, std::move(*v));
     for (auto& [key, v] : child_cells_) GiveScratch(pool_, &ScratchPool::i16, std::move(v));
   }
   Engine(const Engine&) = delete;
@@ -397,8 +396,55 @@ class Engine {
     }
   }
 
-  // Selectors over role holders (PersonScan with a role mask): name, mask, reach bit (0 none,
-  // 1 reached by communication or training, 2 trained).
+  // Per person flags for the period (Flags()).
+  enum FlagBit : uint8_t {
+    kFChildLabour = 1 << 0,  // an activity in the period classified child labour or worse
+    kFHazardous = 1 << 1,    // ... hazardous or a worst form
+    kFSdgEconomic = 1 << 2,  // ... in the SDG 8.7.1 economic series
+    kFReached = 1 << 3,      // reached by communication or training in the period
+    kFTrained = 1 << 4,      // ... by training
+    kFRisk = 1 << 5,         // latest screen medium/high, or an open protection case
+    kFEduReferral = 1 << 6,  // an education referral in progress or completed at the end
+  };
+  // Flag groups, built on demand.
+  static constexpr uint8_t kLabourFlags = kFChildLabour | kFHazardous | kFSdgEconomic;
+  static constexpr uint8_t kReachFlags = kFReached | kFTrained;
+  static constexpr uint8_t kRiskFlags = kFRisk | kFEduReferral;
+
+  // bit0: at risk or in child labour in the period (the P3 population); bit1: that and access
+  // to education (school, or an education referral).
+  static unsigned RiskOf(uint8_t f, uint8_t school) {
+    const unsigned risk = (f & (kFChildLabour | kFRisk)) != 0 ? 1u : 0u;
+    const bool enrolled = school == static_cast<uint8_t>(s::SchoolAttendance::ENROLLED) ||
+                          school == static_cast<uint8_t>(s::SchoolAttendance::IRREGULAR);
+    const unsigned edu = risk != 0 && ((f & kFEduReferral) != 0 || enrolled) ? 2u : 0u;
+    return risk | edu;
+  }
+  // Whether person p counts for a PersonScan `need` (0 none, 1 reached, 2 trained, 3 child
+  // labour, 4 hazardous, 5 SDG economic, 6 P3 population, 7 P3 with education).
+  bool Has(uint32_t p, int need) {
+    switch (need) {
+      case 1:
+        return (Flags(kReachFlags)[p] & kFReached) != 0;
+      case 2:
+        return (Flags(kReachFlags)[p] & kFTrained) != 0;
+      case 3:
+        return (Flags(kLabourFlags)[p] & kFChildLabour) != 0;
+      case 4:
+        return (Flags(kLabourFlags)[p] & kFHazardous) != 0;
+      case 5:
+        return (Flags(kLabourFlags)[p] & kFSdgEconomic) != 0;
+      case 6:
+        return (RiskOf(Flags(kLabourFlags | kRiskFlags)[p], d_.p_school[p]) & 1u) != 0;
+      case 7:
+        return RiskOf(Flags(kLabourFlags | kRiskFlags)[p], d_.p_school[p]) == 3u;
+      default:
+        return true;
+    }
+  }
+
+  // Selectors over role holders (PersonScan with a role mask): name, mask, flag required (0
+  // none, kFReached reached by communication or training, kFTrained trained).
   struct RoleSelector {
     const char* name;
     uint8_t mask, bit;
@@ -408,15 +454,15 @@ class Engine {
   static constexpr uint8_t kProvOfficials = kRoleDistrictOfficial | kRoleProvincialOfficial;
   static constexpr RoleSelector kRoleSelectors[] = {
       {"EDUCATION_STAFF", kRoleEducationStaff, 0},
-      {"EDUCATION_STAFF_INFORMED", kRoleEducationStaff, 1},
+      {"EDUCATION_STAFF_INFORMED", kRoleEducationStaff, kFReached},
       {"PARENTS_CARERS", kRoleParentCarer, 0},
-      {"PARENTS_CARERS_INFORMED", kRoleParentCarer, 1},
+      {"PARENTS_CARERS_INFORMED", kRoleParentCarer, kFReached},
       {"OFFICIALS", kOfficials, 0},
-      {"OFFICIALS_TRAINED", kOfficials, 2},
+      {"OFFICIALS_TRAINED", kOfficials, kFTrained},
       {"OFFICIALS_PROVINCE", kProvOfficials, 0},
-      {"OFFICIALS_PROVINCE_TRAINED", kProvOfficials, 2},
+      {"OFFICIALS_PROVINCE_TRAINED", kProvOfficials, kFTrained},
       {"OFFICIALS_COMMUNE", kRoleCommuneOfficial, 0},
-      {"OFFICIALS_COMMUNE_TRAINED", kRoleCommuneOfficial, 2},
+      {"OFFICIALS_COMMUNE_TRAINED", kRoleCommuneOfficial, kFTrained},
   };
   // Index into kRoleSelectors, or -1.
   static int RoleIndex(Sel sel) {
@@ -466,7 +512,7 @@ class Engine {
       reach |= kRoleSelectors[i].bit != 0;
       ++wanted;
     }
-    const uint8_t* rea = reach ? Reached().data() : nullptr;
+    const uint8_t* rea = reach ? Flags(kReachFlags).data() : nullptr;
     const uint8_t* roles = d_.p_roles.data();
     const uint32_t* birth = d_.p_birth.data();
     const uint32_t* death = d_.p_death.data();
@@ -503,39 +549,43 @@ class Engine {
   // PersonScan selector by selector (tests compare both paths).
   void FusedChildScan(s::AgeReference ref, DD extra, int stride) {
     const uint8_t needs = child_needs_;
-    const auto& cells = ChildCells();
-    const bool labour = needs & ((1u << 3) | (1u << 4) | (1u << 5));
-    const bool reached = needs & (1u << 1);
-    const bool at_risk = needs & ((1u << 6) | (1u << 7));
-    const uint8_t* lab = labour ? Labour().data() : nullptr;
-    const uint8_t* rea = reached ? Reached().data() : nullptr;
-    const uint8_t* risk = at_risk ? AtRisk().data() : nullptr;
+    uint8_t groups = 0;
+    if (needs & ((1u << 3) | (1u << 4) | (1u << 5))) groups |= kLabourFlags;
+    if (needs & (1u << 1)) groups |= kReachFlags;
+    if (needs & ((1u << 6) | (1u << 7))) groups |= kLabourFlags | kRiskFlags;
+    const uint8_t* flags = groups != 0 ? Flags(groups).data() : nullptr;
     const size_t size = groups_.size() * static_cast<size_t>(stride);
     std::array<std::vector<int64_t>, 8> v;
     for (int need = 0; need < 8; ++need)
       if (needs & (1u << need)) v[need] = TakeScratch(pool_, &ScratchPool::i64, size);
     int64_t* const v0 = v[0].empty() ? nullptr : v[0].data();
-    const size_t n = cells.size();
+    const size_t n = d_.person_count();
     const uint32_t* keys = d_.p_key.data();
     const uint32_t* group = group_of_;
-    const int16_t* cell = cells.data();
+    const uint32_t* birth = d_.p_birth.data();
+    const uint32_t* death = d_.p_death.data();
+    const uint8_t* sex = d_.p_sex.data();
+    const uint8_t* school = d_.p_school.data();
+    const bool with_extra = extra_ != DD::UNKNOWN;
+    const uint32_t ref_day = ref_;
     for (size_t p = 0; p < n; ++p) {
-      const int c = cell[p];
+      const int c = ChildCellOf(birth[p], death[p], sex[p], ref_day,
+                                with_extra ? ExtraOf(static_cast<uint32_t>(p)) : 0);
       if (c < 0) continue;
       const size_t idx = static_cast<size_t>(group[keys[p]]) * static_cast<size_t>(stride) +
                          static_cast<size_t>(stride == 1 ? 0 : c);
       if (v0 != nullptr) ++v0[idx];
-      // bit0 child labour, bit1 hazardous, bit2 SDG, bit3 reached, bit4 at risk, bit5 education
-      const unsigned m = (lab != nullptr ? (lab[p] & 7u) : 0u) |
-                         (rea != nullptr ? ((rea[p] & 1u) << 3) : 0u) |
-                         (risk != nullptr ? ((risk[p] & 3u) << 4) : 0u);
-      if (m == 0) continue;
-      if ((m & 1u) && !v[3].empty()) ++v[3][idx];
-      if ((m & 2u) && !v[4].empty()) ++v[4][idx];
-      if ((m & 4u) && !v[5].empty()) ++v[5][idx];
-      if ((m & 8u) && !v[1].empty()) ++v[1][idx];
-      if ((m & 16u) && !v[6].empty()) ++v[6][idx];
-      if ((m & 48u) == 48u && !v[7].empty()) ++v[7][idx];
+      const uint8_t f = flags != nullptr ? flags[p] : 0;
+      if (f == 0) continue;
+      if ((f & kFChildLabour) && !v[3].empty()) ++v[3][idx];
+      if ((f & kFHazardous) && !v[4].empty()) ++v[4][idx];
+      if ((f & kFSdgEconomic) && !v[5].empty()) ++v[5][idx];
+      if ((f & kFReached) && !v[1].empty()) ++v[1][idx];
+      if ((f & (kFChildLabour | kFRisk)) != 0 && (!v[6].empty() || !v[7].empty())) {
+        const unsigned r = RiskOf(f, school[p]);
+        if (!v[6].empty()) ++v[6][idx];  // r & 1 holds here
+        if (r == 3u && !v[7].empty()) ++v[7][idx];
+      }
     }
     for (int need = 0; need < 8; ++need) {
       if (!(needs & (1u << need))) continue;
@@ -549,46 +599,28 @@ class Engine {
   }
 
   // ---- derived per-period columns (built on first use) ----
-  const std::vector<int8_t>& Ages() {
-    auto& a = ages_[ref_];
-    if (a.empty() && !d_.p_birth.empty()) {
-      const size_t n = d_.p_birth.size();
-      a.resize(n);
-      const uint32_t ref = ref_;
-      for (size_t i = 0; i < n; ++i) {
-        const uint32_t b = d_.p_birth[i], death = d_.p_death[i];
-        if (b == 0 || b > ref || (death != 0 && death <= ref)) {
-          a[i] = -1;
-        } else {
-          a[i] = static_cast<int8_t>(std::min(AgeOn(b, ref), 120));
-        }
-      }
-    }
-    return a;
+
+  // The cell of a person aged 5-17 on `ref` (sex x band x extra value), or -1. Written without
+  // unpredictable branches (children and adults alternate in the register).
+  static int ChildCellOf(uint32_t b, uint32_t dd, uint8_t sex, uint32_t ref, int extra_value) {
+    const int age = AgeOn(b, ref);
+    const bool child = (b != 0) & (b <= ref) & ((dd == 0) | (dd > ref)) & (age >= 5) & (age <= 17);
+    const int band = 1 + (age >= 12) + (age >= 15);
+    const int cell = std::min<int>(sex, 2) + kSexes * band + kBaseCells * extra_value;
+    return child ? cell : -1;
   }
   bool Alive(size_t p) const { return d_.p_death[p] == 0 || d_.p_death[p] > ref_; }
 
-  // Per person: the cell of a child aged 5-17 on the reference date, or -1.
+  // Per person: the cell of a child aged 5-17 on the reference date, or -1 (PersonScan).
   const std::vector<int16_t>& ChildCells() {
     auto& cells = child_cells_[{ref_, static_cast<int>(extra_)}];
     if (cells.empty() && d_.person_count() > 0) {
-      // Same as Ages() then PersonCell, in one pass.
-      const uint32_t ref = ref_;
-      const uint32_t* birth = d_.p_birth.data();
-      const uint32_t* death = d_.p_death.data();
-      const uint8_t* sex = d_.p_sex.data();
       cells = TakeScratch(pool_, &ScratchPool::i16, d_.person_count());
       const bool with_extra = extra_ != DD::UNKNOWN;
       for (size_t p = 0; p < cells.size(); ++p) {
-        // Written without unpredictable branches (children and adults alternate).
-        const uint32_t b = birth[p], dd = death[p];
-        const int age = AgeOn(b, ref);
-        const bool child =
-            (b != 0) & (b <= ref) & ((dd == 0) | (dd > ref)) & (age >= 5) & (age <= 17);
-        const int band = 1 + (age >= 12) + (age >= 15);
-        int cell = std::min<int>(sex[p], 2) + kSexes * band;
-        if (with_extra) cell += kBaseCells * ExtraOf(static_cast<uint32_t>(p));
-        cells[p] = child ? static_cast<int16_t>(cell) : int16_t{-1};
+        cells[p] =
+            static_cast<int16_t>(ChildCellOf(d_.p_birth[p], d_.p_death[p], d_.p_sex[p], ref_,
+                                             with_extra ? ExtraOf(static_cast<uint32_t>(p)) : 0));
       }
     }
     return cells;
@@ -626,33 +658,33 @@ class Engine {
     return out;
   }
 
-  // bit0 child labour, bit1 hazardous or worst form, bit2 SDG economic series.
-  const std::vector<uint8_t>& Labour() {
-    if (labour_.empty()) {
-      labour_ = TakeScratch(pool_, &ScratchPool::u8, d_.person_count());
+  // Per person flags (FlagBit) for the period; `groups` (kLabourFlags, kReachFlags,
+  // kRiskFlags) are filled on first use, all in one array (one pass of the persons reads one
+  // byte each for every flag).
+  const std::vector<uint8_t>& Flags(uint8_t groups) {
+    if (flags_.empty()) flags_ = TakeScratch(pool_, &ScratchPool::u8, d_.person_count());
+    const uint8_t missing = static_cast<uint8_t>(groups & ~flags_built_);
+    if (missing & kLabourFlags) {
       for (size_t i = 0; i < d_.a_day.size(); ++i) {
         if (!InPeriod(d_.a_day[i], start_, end_)) continue;
         const uint8_t cls = d_.a_cls[i];
         const int outcome = cls & 7;
         uint8_t bits = 0;
-        if (outcome >= static_cast<int>(rules::Outcome::kChildLabour)) bits |= 1;
-        if (outcome >= static_cast<int>(rules::Outcome::kHazardous)) bits |= 2;
-        if (cls & kActSdgEconomic) bits |= 4;
-        labour_[d_.a_person[i]] |= bits;
+        if (outcome >= static_cast<int>(rules::Outcome::kChildLabour)) bits |= kFChildLabour;
+        if (outcome >= static_cast<int>(rules::Outcome::kHazardous)) bits |= kFHazardous;
+        if (cls & kActSdgEconomic) bits |= kFSdgEconomic;
+        flags_[d_.a_person[i]] |= bits;
       }
     }
-    return labour_;
-  }
-  // bit0 reached by communication or training, bit1 by training.
-  const std::vector<uint8_t>& Reached() {
-    if (reached_.empty()) {
-      reached_ = TakeScratch(pool_, &ScratchPool::u8, d_.person_count());
+    if (missing & kReachFlags) {
       for (size_t i = 0; i < d_.re_person.size(); ++i) {
         if (d_.re_from[i] > end_ || d_.re_to[i] < start_) continue;
-        reached_[d_.re_person[i]] |= static_cast<uint8_t>(d_.re_kind[i] == 1 ? 3 : 1);
+        flags_[d_.re_person[i]] |= d_.re_kind[i] == 1 ? kFReached | kFTrained : kFReached;
       }
     }
-    return reached_;
+    if (missing & kRiskFlags) FillRiskFlags();
+    flags_built_ |= groups;
+    return flags_;
   }
   const std::vector<uint8_t>& OrgReached() {
     if (org_reached_.empty()) {
@@ -677,50 +709,55 @@ class Engine {
            kind == static_cast<uint8_t>(s::CaseKind::AT_RISK) ||
            kind == static_cast<uint8_t>(s::CaseKind::TRAFFICKING);
   }
-  // bit0 at risk or in child labour in the period (P3 population), bit1 education access.
-  const std::vector<uint8_t>& AtRisk() {
-    if (at_risk_.empty()) {
-      at_risk_ = TakeScratch(pool_, &ScratchPool::u8, d_.person_count());
-      const auto& labour = Labour();
-      for (size_t p = 0; p < labour.size(); ++p)
-        if (labour[p] & 1) at_risk_[p] |= 1;
-      // Latest screen on or before the end of the period.
-      absl::flat_hash_map<uint32_t, std::pair<uint32_t, uint8_t>> latest;  // person -> day, level
-      latest.reserve(d_.k_person.size());
-      for (size_t k = 0; k < d_.k_person.size(); ++k) {
+  // kFRisk: the latest screen on or before the end of the period is medium or high, or a
+  // protection case is open in the period; kFEduReferral: an education referral is in progress
+  // or completed at the end of the period.
+  void FillRiskFlags() {
+    const size_t nk = d_.k_person.size();
+    // Screens sorted by person then day (BuildDataset sorts them): the latest per person is the
+    // last of its run on or before the end. Otherwise (a dataset built by hand), a map.
+    bool sorted = true;
+    for (size_t k = 1; k < nk && sorted; ++k) {
+      sorted = d_.k_person[k - 1] < d_.k_person[k] ||
+               (d_.k_person[k - 1] == d_.k_person[k] && d_.k_day[k - 1] <= d_.k_day[k]);
+    }
+    if (sorted) {
+      for (size_t k = 0; k < nk; ++k) {
+        if (d_.k_day[k] > end_) continue;
+        const bool last =
+            k + 1 == nk || d_.k_person[k + 1] != d_.k_person[k] || d_.k_day[k + 1] > end_;
+        if (last && d_.k_level[k] >= 1) flags_[d_.k_person[k]] |= kFRisk;
+      }
+    } else {
+      absl::flat_hash_map<uint32_t, std::pair<uint32_t, uint8_t>> latest;  // person: day, level
+      latest.reserve(nk);
+      for (size_t k = 0; k < nk; ++k) {
         if (d_.k_day[k] > end_) continue;
         auto [it, inserted] = latest.try_emplace(d_.k_person[k], d_.k_day[k], d_.k_level[k]);
         if (!inserted && d_.k_day[k] >= it->second.first) it->second = {d_.k_day[k], d_.k_level[k]};
       }
       for (const auto& [p, day_level] : latest)
-        if (day_level.second >= 1) at_risk_[p] |= 1;
-      for (size_t c = 0; c < d_.c_id.size(); ++c) {
-        const uint32_t p = d_.c_person[c];
-        if (p == kNone || !ProtectionKind(d_.c_kind[c])) continue;
-        const bool open_in_period =
-            d_.c_received[c] <= me_ && (d_.c_closed[c] == 0 || d_.c_closed[c] >= ms_);
-        if (open_in_period) at_risk_[p] |= 1;
-      }
-      for (size_t r = 0; r < d_.r_id.size(); ++r) {
-        const uint32_t p = d_.c_person[d_.r_case[r]];
-        if (p == kNone) continue;
-        const auto svc = static_cast<s::ServiceType>(d_.r_service[r]);
-        if (svc != s::ServiceType::GENERAL_EDUCATION && svc != s::ServiceType::RE_ENROLMENT &&
-            svc != s::ServiceType::VOCATIONAL_TRAINING)
-          continue;
-        const int st = ReferralStatusAt(r, me_);
-        if (st == static_cast<int>(s::ReferralStatus::IN_PROGRESS) ||
-            st == static_cast<int>(s::ReferralStatus::COMPLETED))
-          at_risk_[p] |= 2;
-      }
-      for (size_t p = 0; p < at_risk_.size(); ++p) {
-        if ((at_risk_[p] & 1) == 0) continue;
-        const auto att = static_cast<s::SchoolAttendance>(d_.p_school[p]);
-        if (att == s::SchoolAttendance::ENROLLED || att == s::SchoolAttendance::IRREGULAR)
-          at_risk_[p] |= 2;
-      }
+        if (day_level.second >= 1) flags_[p] |= kFRisk;
     }
-    return at_risk_;
+    for (size_t c = 0; c < d_.c_id.size(); ++c) {
+      const uint32_t p = d_.c_person[c];
+      if (p == kNone || !ProtectionKind(d_.c_kind[c])) continue;
+      const bool open_in_period =
+          d_.c_received[c] <= me_ && (d_.c_closed[c] == 0 || d_.c_closed[c] >= ms_);
+      if (open_in_period) flags_[p] |= kFRisk;
+    }
+    for (size_t r = 0; r < d_.r_id.size(); ++r) {
+      const uint32_t p = d_.c_person[d_.r_case[r]];
+      if (p == kNone) continue;
+      const auto svc = static_cast<s::ServiceType>(d_.r_service[r]);
+      if (svc != s::ServiceType::GENERAL_EDUCATION && svc != s::ServiceType::RE_ENROLMENT &&
+          svc != s::ServiceType::VOCATIONAL_TRAINING)
+        continue;
+      const int st = ReferralStatusAt(r, me_);
+      if (st == static_cast<int>(s::ReferralStatus::IN_PROGRESS) ||
+          st == static_cast<int>(s::ReferralStatus::COMPLETED))
+        flags_[p] |= kFEduReferral;
+    }
   }
 
   int ExtraOf(uint32_t p) const {
@@ -751,6 +788,27 @@ class Engine {
     return PersonCell(p, age);
   }
 
+  // The cell of case k's child when the case was received, and of a referral's child when it
+  // was requested (computed once per report and extra dimension: date conversions are costly).
+  int CaseCell(size_t k) {
+    auto& cells = case_cells_[static_cast<int>(extra_)];
+    if (cells.empty()) {
+      cells.resize(d_.c_id.size());
+      for (size_t i = 0; i < cells.size(); ++i)
+        cells[i] = static_cast<int16_t>(EventCell(d_.c_person[i], d_.c_received[i]));
+    }
+    return cells[k];
+  }
+  int ReferralCell(size_t r) {
+    auto& cells = referral_cells_[static_cast<int>(extra_)];
+    if (cells.empty()) {
+      cells.resize(d_.r_id.size());
+      for (size_t i = 0; i < cells.size(); ++i)
+        cells[i] = static_cast<int16_t>(EventCell(d_.c_person[d_.r_case[i]], d_.r_requested[i]));
+    }
+    return cells[r];
+  }
+
   void Add(Counter& c, uint32_t key, int cell, int64_t n, const core::Uuid& id) {
     if (c.cells == 1) cell = 0;
     c.v[static_cast<size_t>(group_of_[key]) * static_cast<size_t>(c.cells) +
@@ -759,48 +817,13 @@ class Engine {
   }
 
   void PersonScan(Counter& c, uint8_t role_mask, int need, int age_lo, int age_hi) {
-    // need: 0 none, 1 reached any, 2 trained, 3 child labour, 4 hazardous, 5 SDG economic,
-    // 6 P3 population, 7 P3 with education.
-    const std::vector<uint8_t>* flags = nullptr;
-    uint8_t bit = 0;
-    switch (need) {
-      case 1:
-        flags = &Reached();
-        bit = 1;
-        break;
-      case 2:
-        flags = &Reached();
-        bit = 2;
-        break;
-      case 3:
-        flags = &Labour();
-        bit = 1;
-        break;
-      case 4:
-        flags = &Labour();
-        bit = 2;
-        break;
-      case 5:
-        flags = &Labour();
-        bit = 4;
-        break;
-      case 6:
-        flags = &AtRisk();
-        bit = 1;
-        break;
-      case 7:
-        flags = &AtRisk();
-        bit = 3;
-        break;
-      default:
-        break;
-    }
+    // need: see Has().
     if (role_mask != 0) {
       const auto& holders = RoleHolders(role_mask);
       const size_t stride = static_cast<size_t>(c.cells);
       int64_t* v = c.v.data();
       for (const auto& [p, cell] : holders) {
-        if (flags != nullptr && ((*flags)[p] & bit) != bit) continue;
+        if (!Has(p, need)) continue;
         if (provenance_) {
           Add(c, d_.p_key[p], cell, 1, d_.p_id[p]);
         } else {
@@ -816,7 +839,7 @@ class Engine {
     const int stride = c.cells;
     int64_t* v = c.v.data();
     const uint32_t* keys = d_.p_key.data();
-    if (flags == nullptr && !provenance_) {
+    if (need == 0 && !provenance_) {
       for (size_t p = 0; p < n; ++p) {
         const int cell = cells[p];
         if (cell >= 0) {
@@ -829,7 +852,7 @@ class Engine {
     for (size_t p = 0; p < n; ++p) {
       const int cell = cells[p];
       if (cell < 0) continue;
-      if (flags != nullptr && ((*flags)[p] & bit) != bit) continue;
+      if (!Has(static_cast<uint32_t>(p), need)) continue;
       Add(c, keys[p], cell, 1, d_.p_id[p]);
     }
   }
@@ -900,13 +923,13 @@ class Engine {
             const int64_t t = (d_.c_closed[k] != 0 && d_.c_closed[k] <= me_) ? d_.c_closed[k] : me_;
             if (t > d_.c_in_time_until[k]) continue;
           }
-          Add(c, d_.c_key[k], EventCell(d_.c_person[k], rec), 1, d_.c_id[k]);
+          Add(c, d_.c_key[k], CaseCell(k), 1, d_.c_id[k]);
         }
         return;
       case Sel::kCasesClosed:
         for (size_t k = 0; k < d_.c_id.size(); ++k) {
           if (d_.c_closed[k] == 0 || d_.c_closed[k] < ms_ || d_.c_closed[k] > me_) continue;
-          Add(c, d_.c_key[k], EventCell(d_.c_person[k], d_.c_received[k]), 1, d_.c_id[k]);
+          Add(c, d_.c_key[k], CaseCell(k), 1, d_.c_id[k]);
         }
         return;
       case Sel::kCasesOverdue: {
@@ -920,7 +943,7 @@ class Engine {
         for (size_t k = 0; k < overdue.size(); ++k) {
           if (!overdue[k] || d_.c_received[k] > me_) continue;
           if (d_.c_closed[k] != 0 && d_.c_closed[k] <= me_) continue;
-          Add(c, d_.c_key[k], EventCell(d_.c_person[k], d_.c_received[k]), 1, d_.c_id[k]);
+          Add(c, d_.c_key[k], CaseCell(k), 1, d_.c_id[k]);
         }
         return;
       }
@@ -943,7 +966,7 @@ class Engine {
             if (spec.sel == Sel::kReferralsByService && d_.r_service[r] != spec.param) continue;
           }
           const uint32_t k = d_.r_case[r];
-          Add(c, d_.c_key[k], EventCell(d_.c_person[k], req), 1, d_.r_id[r]);
+          Add(c, d_.c_key[k], ReferralCell(r), 1, d_.r_id[r]);
         }
         return;
       case Sel::kFollowUpCases:
@@ -962,7 +985,7 @@ class Engine {
           if (d_.c_in_progress[k] == 0 || d_.c_in_progress[k] > me_) continue;
           if (d_.c_closed[k] != 0 && d_.c_closed[k] < ms_) continue;
           if (!visited.empty() && !visited[k]) continue;
-          Add(c, d_.c_key[k], EventCell(d_.c_person[k], d_.c_received[k]), 1, d_.c_id[k]);
+          Add(c, d_.c_key[k], CaseCell(k), 1, d_.c_id[k]);
         }
         return;
       }
@@ -1054,13 +1077,14 @@ class Engine {
   uint32_t start_ = 0, end_ = 0, start_pack_ = 0, ref_ = 0;
   int64_t ms_ = 0, me_ = 0;
   DD extra_ = DD::UNKNOWN;
-  std::map<uint32_t, std::vector<int8_t>> ages_;
   std::map<std::pair<uint32_t, int>, std::vector<int16_t>> child_cells_;
   std::map<std::tuple<uint8_t, uint32_t, int>, std::vector<std::pair<uint32_t, int16_t>>>
       role_holders_;
   std::vector<uint32_t> role_persons_;
   bool roles_built_ = false;
-  std::vector<uint8_t> labour_, reached_, org_reached_, at_risk_;
+  std::vector<uint8_t> flags_, org_reached_;
+  std::map<int, std::vector<int16_t>> case_cells_, referral_cells_;  // per extra dimension
+  uint8_t flags_built_ = 0;                                          // flag groups filled in flags_
   uint8_t child_needs_ = 0;  // bit per PersonScan `need` of the report's child selectors
   uint16_t role_needs_ = 0;  // bit per kRoleSelectors entry the report asks for
   ScratchPool* pool_ = nullptr;

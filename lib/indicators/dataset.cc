@@ -227,6 +227,30 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     d_.k_day.push_back(day);
     d_.k_level.push_back(static_cast<uint8_t>(k.getResult().getLevel()));
   }
+  {
+    // Sorted by person, then day (stable): a report finds each person's latest screen in one
+    // linear pass instead of a hash map (Compute checks the order and falls back otherwise).
+    const size_t nk = d_.k_person.size();
+    std::vector<uint64_t> order(nk);
+    for (size_t k = 0; k < nk; ++k) order[k] = (uint64_t{d_.k_person[k]} << 32) | d_.k_day[k];
+    std::vector<uint32_t> perm(nk);
+    for (size_t k = 0; k < nk; ++k) perm[k] = static_cast<uint32_t>(k);
+    std::stable_sort(perm.begin(), perm.end(),
+                     [&](uint32_t a, uint32_t b) { return order[a] < order[b]; });
+    Column<uint32_t> person, day;
+    Column<uint8_t> level;
+    person.reserve(nk);
+    day.reserve(nk);
+    level.reserve(nk);
+    for (uint32_t k : perm) {
+      person.push_back(d_.k_person[k]);
+      day.push_back(d_.k_day[k]);
+      level.push_back(d_.k_level[k]);
+    }
+    d_.k_person = std::move(person);
+    d_.k_day = std::move(day);
+    d_.k_level = std::move(level);
+  }
 
   // ---- cases, deadlines, follow-ups, case-plan costs ----
   auto cases = snap.getCases();

@@ -1,5 +1,6 @@
 // Indicators engine on a small hand-built snapshot over small synthetic unit files. Every
 // expected value is worked out by hand in the comments next to it.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -572,6 +573,28 @@ TEST_F(IndicatorsTest, FusedScansMatchSelectorBySelectorScans) {
     }
     EXPECT_GT(nonzero, a.size() / 4);  // the random register makes most values non-zero
   }
+  // Screens in BuildDataset's order (by person, then day) take the linear path to each
+  // person's latest screen; the random order above took the map. Same report.
+  Dataset sorted = d;
+  std::vector<size_t> order(d.k_person.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    return std::pair(d.k_person[x], d.k_day[x]) < std::pair(d.k_person[y], d.k_day[y]);
+  });
+  for (size_t k = 0; k < order.size(); ++k) {
+    sorted.k_person[k] = d.k_person[order[k]];
+    sorted.k_day[k] = d.k_day[order[k]];
+    sorted.k_level[k] = d.k_level[order[k]];
+  }
+  sorted.resolved = NewKeyResolutionCache();
+  r.provenance = false;
+  r.indicator_ids = {"P3"};
+  auto from_map = Compute(d, r);
+  auto linear = Compute(sorted, r);
+  ASSERT_TRUE(from_map.ok() && linear.ok());
+  ASSERT_GT(from_map->reader().getValues().size(), 0u);
+  EXPECT_TRUE(capnp::canonicalize(from_map->reader()).asBytes() ==
+              capnp::canonicalize(linear->reader()).asBytes());
 }
 
 TEST_F(IndicatorsTest, ColumnFileDamageIsReportedNamingTheColumn) {
