@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <type_traits>
 #include <vector>
 
@@ -19,6 +20,35 @@
 #include "store/crc32c.h"
 
 namespace treem::indicators {
+
+struct DeferredChecks {
+  struct Item {
+    const char* name;
+    uint64_t offset;
+    const char* at;  // in the mapping, kept alive by the column's view
+    size_t bytes;
+    uint32_t crc;
+  };
+  std::vector<Item> items;
+  std::once_flag once;
+  absl::Status result;
+};
+
+absl::Status VerifyDeferredColumns(const Dataset& d) {
+  DeferredChecks* c = d.deferred.get();
+  if (c == nullptr) return absl::OkStatus();
+  std::call_once(c->once, [c] {
+    for (const auto& item : c->items) {
+      if (store::Crc32c(item.at, item.bytes) != item.crc) {
+        c->result = absl::DataLossError(absl::StrCat(
+            "column file: column ", item.name, " at offset ", item.offset, ": checksum mismatch"));
+        return;
+      }
+    }
+  });
+  return c->result;
+}
+
 namespace {
 
 using internal::Sv;
@@ -31,7 +61,7 @@ constexpr size_t kNameSize = 24;
 
 // A new Dataset member must be added to ForEachColumn (and the version bumped when its
 // meaning changes); this fails the build until it is.
-static_assert(sizeof(Dataset) == 4672 || sizeof(void*) != 8,
+static_assert(sizeof(Dataset) == 4688 || sizeof(void*) != 8,
               "Dataset changed: update ForEachColumn in columns.cc");
 
 // Every persisted column, in file order. `f(name, vector)`; the stats are two extra columns.
@@ -282,9 +312,16 @@ absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const voi
       }
     } else {
       const char* at = whole.data() + offset;
-      status = check_crc(name, offset, at, bytes);
-      if (!status.ok()) return;
-      if (keep != nullptr && reinterpret_cast<uintptr_t>(at) % alignof(T) == 0) {
+      const bool view = keep != nullptr && reinterpret_cast<uintptr_t>(at) % alignof(T) == 0;
+      if (view && (strcmp(name, "p_id") == 0 || strcmp(name, "a_id") == 0)) {
+        if (d.deferred == nullptr) d.deferred = std::make_shared<DeferredChecks>();
+        const char* e = &table[(index - 1) * kEntrySize];
+        d.deferred->items.push_back({name, offset, at, bytes, GetU32(e + 44)});
+      } else {
+        status = check_crc(name, offset, at, bytes);
+        if (!status.ok()) return;
+      }
+      if (view) {
         v = Column<T>::View(keep, reinterpret_cast<const T*>(at), bytes / elem);
       } else {
         v.reserve(bytes / elem);
@@ -406,6 +443,7 @@ absl::StatusOr<Dataset> DecodeColumns(std::string_view bytes, const core::AdminU
 }
 
 absl::Status WriteColumns(const Dataset& d, uint64_t covers_seq, const std::string& path) {
+  TREEM_RETURN_IF_ERROR(VerifyDeferredColumns(d));  // never re-checksum damaged bytes
   const std::string bytes = EncodeColumns(d, covers_seq);
   const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -15,7 +15,9 @@
 //                     | u32 element size (0 = strings: u32 length + bytes each) | u32 CRC32C
 //   data    each column at an 8-aligned offset
 // Readers refuse another version or another column list (kFailedPrecondition: rebuild the file
-// from the snapshot), and damage (kDataLoss naming the column and its offset). Every index
+// from the snapshot), and damage (kDataLoss naming the column and its offset). ReadColumns maps
+// the file and the columns are views of it; the record-id columns' checksums are verified on
+// first use (VerifyDeferredColumns), every other column's at open. Every index
 // column is checked against the table it points into, so a file that passes ReadColumns never
 // makes Compute read out of bounds.
 #ifndef TREEM_LIB_INDICATORS_COLUMNS_H_
@@ -44,6 +46,12 @@ absl::StatusOr<Dataset> ReadColumns(const std::string& path, const core::AdminUn
 std::string EncodeColumns(const Dataset& d, uint64_t covers_seq);
 absl::StatusOr<Dataset> DecodeColumns(std::string_view bytes, const core::AdminUnits& units,
                                       uint64_t* covers_seq = nullptr);
+
+// Verifies the columns ReadColumns left unverified (the record-id columns, p_id and a_id:
+// only provenance reads them, and they are ~40% of a national file). Called by Compute and
+// ExplainValue before they read record ids, and by WriteColumns; the first call checks, later
+// calls return its result. OK for a dataset with nothing deferred.
+absl::Status VerifyDeferredColumns(const Dataset& d);
 
 // Checks that every index column points inside its table and that the columns of one table
 // have one length (what DecodeColumns relies on; exposed for tests).

@@ -17,6 +17,7 @@
 #include "capnp/schema.h"
 #include "cases/deadline_rules.h"
 #include "core/ids.h"
+#include "indicators/columns.h"
 #include "indicators/plan.h"
 #include "internal/embedded.h"
 #include "internal/huge_pages.h"
@@ -329,13 +330,9 @@ class Engine {
       return &cache_.emplace(cache_key, std::move(c)).first->second;
     }
     if (fused) {
-      // Every child (or role) selector the report asks for, in one pass over the persons
+      // Every child and role selector the report asks for, in one pass over the persons
       // (docs/indicators.md).
-      if (ChildNeed(spec.sel) >= 0) {
-        FusedChildScan(ref, extra, c.cells);
-      } else {
-        FusedRoleScan(ref, extra, c.cells);
-      }
+      FusedPersonScan(ref, extra, c.cells);
       it = cache_.find(cache_key);
       if (it != cache_.end()) return &it->second;
     }
@@ -406,6 +403,7 @@ class Engine {
     kFRisk = 1 << 5,         // latest screen medium/high, or an open protection case
     kFEduReferral = 1 << 6,  // an education referral in progress or completed at the end
   };
+  static_assert(kFReached == 1 << 3 && kFTrained == 1 << 4, "FusedPersonScan's reach_hit");
   // Flag groups, built on demand.
   static constexpr uint8_t kLabourFlags = kFChildLabour | kFHazardous | kFSdgEconomic;
   static constexpr uint8_t kReachFlags = kFReached | kFTrained;
@@ -492,73 +490,52 @@ class Engine {
     }
   }
 
-  // Counts every wanted role selector (role_needs_) for one (age reference, extra dimension,
-  // cells) in a single pass over the persons, and caches them as Get would. Same counts as
-  // PersonScan with a role mask (tests compare both paths).
-  void FusedRoleScan(s::AgeReference ref, DD extra, int stride) {
-    constexpr size_t kN = std::size(kRoleSelectors);
-    std::array<int64_t*, kN> out{};
-    std::array<std::vector<int64_t>, kN> v;
-    std::array<uint8_t, kN> mask{}, bit{};
-    size_t wanted = 0;
-    bool reach = false;
-    const size_t size = groups_.size() * static_cast<size_t>(stride);
-    for (size_t i = 0; i < kN; ++i) {
-      if (!(role_needs_ & (1u << i))) continue;
-      v[i] = TakeScratch(pool_, &ScratchPool::i64, size);
-      out[wanted] = v[i].data();
-      mask[wanted] = kRoleSelectors[i].mask;
-      bit[wanted] = kRoleSelectors[i].bit;
-      reach |= kRoleSelectors[i].bit != 0;
-      ++wanted;
-    }
-    const uint8_t* rea = reach ? Flags(kReachFlags).data() : nullptr;
-    const uint8_t* roles = d_.p_roles.data();
-    const uint32_t* birth = d_.p_birth.data();
-    const uint32_t* death = d_.p_death.data();
-    const uint32_t* keys = d_.p_key.data();
-    const uint32_t ref_day = ref_;
-    const size_t n = d_.p_roles.size();
-    for (size_t p = 0; p < n; ++p) {
-      const uint8_t r = roles[p];
-      if (r == 0) continue;
-      const uint32_t dd = death[p];
-      if (dd != 0 && dd <= ref_day) continue;
-      const uint32_t b = birth[p];
-      const int age = (b == 0 || b > ref_day) ? -1 : std::min(AgeOn(b, ref_day), 120);
-      const size_t idx =
-          static_cast<size_t>(group_of_[keys[p]]) * static_cast<size_t>(stride) +
-          (stride == 1 ? 0 : static_cast<size_t>(PersonCell(static_cast<uint32_t>(p), age)));
-      const uint8_t reached = rea != nullptr ? rea[p] : 0;
-      for (size_t j = 0; j < wanted; ++j)
-        if ((r & mask[j]) != 0 && (reached & bit[j]) == bit[j]) ++out[j][idx];
-    }
-    for (size_t i = 0; i < kN; ++i) {
-      if (!(role_needs_ & (1u << i))) continue;
-      Counter c;
-      c.cells = stride;
-      c.v = std::move(v[i]);
-      cache_.emplace(absl::StrCat(kRoleSelectors[i].name, "|", static_cast<int>(ref), "|",
-                                  static_cast<int>(extra), stride > 1 ? "|c" : "|t"),
-                     std::move(c));
-    }
-  }
-
-  // Counts every wanted child selector (child_needs_) for one (age reference, extra dimension,
-  // cells) in a single pass over the persons, and caches them as Get would. Same counts as
-  // PersonScan selector by selector (tests compare both paths).
-  void FusedChildScan(s::AgeReference ref, DD extra, int stride) {
+  // Counts every wanted child selector (child_needs_) and role selector (role_needs_) for one
+  // (age reference, extra dimension, cells) in a single pass over the persons, and caches them
+  // as Get would. Same counts as PersonScan selector by selector (tests compare both paths).
+  // At national scale the pass is bound by memory traffic (32 M persons, ~14 bytes each), so
+  // everything a report counts over persons is counted here at once.
+  void FusedPersonScan(s::AgeReference ref, DD extra, int stride) {
     const uint8_t needs = child_needs_;
+    constexpr size_t kRoles = std::size(kRoleSelectors);
     uint8_t groups = 0;
     if (needs & ((1u << 3) | (1u << 4) | (1u << 5))) groups |= kLabourFlags;
     if (needs & (1u << 1)) groups |= kReachFlags;
     if (needs & ((1u << 6) | (1u << 7))) groups |= kLabourFlags | kRiskFlags;
-    const uint8_t* flags = groups != 0 ? Flags(groups).data() : nullptr;
+    std::array<uint8_t, kRoles> mask{}, bit{};
+    std::array<int64_t*, kRoles> role_out{};
+    std::array<std::vector<int64_t>, kRoles> role_v;
+    size_t roles_wanted = 0;
     const size_t size = groups_.size() * static_cast<size_t>(stride);
+    for (size_t i = 0; i < kRoles; ++i) {
+      if (!(role_needs_ & (1u << i))) continue;
+      role_v[i] = TakeScratch(pool_, &ScratchPool::i64, size);
+      role_out[roles_wanted] = role_v[i].data();
+      mask[roles_wanted] = kRoleSelectors[i].mask;
+      bit[roles_wanted] = kRoleSelectors[i].bit;
+      if (kRoleSelectors[i].bit != 0) groups |= kReachFlags;
+      ++roles_wanted;
+    }
+    const uint8_t* flags = groups != 0 ? Flags(groups).data() : nullptr;
     std::array<std::vector<int64_t>, 8> v;
     for (int need = 0; need < 8; ++need)
       if (needs & (1u << need)) v[need] = TakeScratch(pool_, &ScratchPool::i64, size);
-    int64_t* const v0 = v[0].empty() ? nullptr : v[0].data();
+    // Counters are added to without branches (which counter a person adds to is not
+    // predictable); counts nobody asked for go to a sink.
+    std::vector<int64_t> sink = TakeScratch(pool_, &ScratchPool::i64, size);
+    std::array<int64_t*, 8> cv;
+    for (int need = 0; need < 8; ++need) cv[need] = v[need].empty() ? sink.data() : v[need].data();
+    // Per role byte: the wanted role selectors it holds (bit j); per reach bits (kFReached,
+    // kFTrained as bits 0, 1): the wanted selectors they satisfy.
+    std::array<uint16_t, 256> role_hit{};
+    std::array<uint16_t, 4> reach_hit{};
+    for (size_t j = 0; j < roles_wanted; ++j) {
+      for (unsigned rb = 0; rb < 256; ++rb)
+        if ((rb & mask[j]) != 0) role_hit[rb] |= static_cast<uint16_t>(1u << j);
+      for (unsigned x = 0; x < 4; ++x)
+        if (((x << 3) & bit[j]) == bit[j]) reach_hit[x] |= static_cast<uint16_t>(1u << j);
+    }
+    const bool children = needs != 0;
     const size_t n = d_.person_count();
     const uint32_t* keys = d_.p_key.data();
     const uint32_t* group = group_of_;
@@ -566,35 +543,60 @@ class Engine {
     const uint32_t* death = d_.p_death.data();
     const uint8_t* sex = d_.p_sex.data();
     const uint8_t* school = d_.p_school.data();
+    const uint8_t* roles = roles_wanted > 0 ? d_.p_roles.data() : nullptr;
     const bool with_extra = extra_ != DD::UNKNOWN;
     const uint32_t ref_day = ref_;
+    const size_t cell_stride = stride == 1 ? 0 : 1;
     for (size_t p = 0; p < n; ++p) {
-      const int c = ChildCellOf(birth[p], death[p], sex[p], ref_day,
-                                with_extra ? ExtraOf(static_cast<uint32_t>(p)) : 0);
-      if (c < 0) continue;
-      const size_t idx = static_cast<size_t>(group[keys[p]]) * static_cast<size_t>(stride) +
-                         static_cast<size_t>(stride == 1 ? 0 : c);
-      if (v0 != nullptr) ++v0[idx];
+      const uint8_t r = roles != nullptr ? roles[p] : 0;
+      const uint32_t b = birth[p], dd = death[p];
+      const int extra_value = with_extra ? ExtraOf(static_cast<uint32_t>(p)) : 0;
+      const int c = children ? ChildCellOf(b, dd, sex[p], ref_day, extra_value) : -1;
+      if (c < 0 && r == 0) continue;
+      const size_t base = static_cast<size_t>(group[keys[p]]) * static_cast<size_t>(stride);
       const uint8_t f = flags != nullptr ? flags[p] : 0;
-      if (f == 0) continue;
-      if ((f & kFChildLabour) && !v[3].empty()) ++v[3][idx];
-      if ((f & kFHazardous) && !v[4].empty()) ++v[4][idx];
-      if ((f & kFSdgEconomic) && !v[5].empty()) ++v[5][idx];
-      if ((f & kFReached) && !v[1].empty()) ++v[1][idx];
-      if ((f & (kFChildLabour | kFRisk)) != 0 && (!v[6].empty() || !v[7].empty())) {
-        const unsigned r = RiskOf(f, school[p]);
-        if (!v[6].empty()) ++v[6][idx];  // r & 1 holds here
-        if (r == 3u && !v[7].empty()) ++v[7][idx];
+      if (c >= 0) {
+        const size_t idx = base + cell_stride * static_cast<size_t>(c);
+        ++cv[0][idx];
+        cv[3][idx] += f & kFChildLabour;
+        cv[4][idx] += (f & kFHazardous) >> 1;
+        cv[5][idx] += (f & kFSdgEconomic) >> 2;
+        cv[1][idx] += (f & kFReached) >> 3;
+        if ((f & (kFChildLabour | kFRisk)) != 0) {
+          const unsigned risk = RiskOf(f, school[p]);  // bit0 holds here
+          ++cv[6][idx];
+          cv[7][idx] += risk >> 1;
+        }
+      }
+      if (r != 0 && (dd == 0 || dd > ref_day)) {
+        // Role holders alive on the reference date, in their cell at any age (PersonCell).
+        const int age = (b == 0 || b > ref_day) ? -1 : std::min(AgeOn(b, ref_day), 120);
+        const size_t idx = base + cell_stride * static_cast<size_t>(std::min<int>(sex[p], 2) +
+                                                                    kSexes * BandOf(age) +
+                                                                    kBaseCells * extra_value);
+        const unsigned hits = role_hit[r] & reach_hit[(f >> 3) & 3u];
+        for (size_t j = 0; j < roles_wanted; ++j) role_out[j][idx] += (hits >> j) & 1u;
       }
     }
+    GiveScratch(pool_, &ScratchPool::i64, std::move(sink));
+    const char* const suffix = stride > 1 ? "|c" : "|t";
     for (int need = 0; need < 8; ++need) {
       if (!(needs & (1u << need))) continue;
-      Counter c;
-      c.cells = stride;
-      c.v = std::move(v[need]);
+      Counter cnt;
+      cnt.cells = stride;
+      cnt.v = std::move(v[need]);
       cache_.emplace(absl::StrCat(ChildSelectorName(need), "|", static_cast<int>(ref), "|",
-                                  static_cast<int>(extra), stride > 1 ? "|c" : "|t"),
-                     std::move(c));
+                                  static_cast<int>(extra), suffix),
+                     std::move(cnt));
+    }
+    for (size_t i = 0; i < kRoles; ++i) {
+      if (!(role_needs_ & (1u << i))) continue;
+      Counter cnt;
+      cnt.cells = stride;
+      cnt.v = std::move(role_v[i]);
+      cache_.emplace(absl::StrCat(kRoleSelectors[i].name, "|", static_cast<int>(ref), "|",
+                                  static_cast<int>(extra), suffix),
+                     std::move(cnt));
     }
   }
 
@@ -1451,6 +1453,7 @@ absl::StatusOr<Prepared> Prepare(const ReportRequest& req) {
 
 absl::StatusOr<ReportMessage> Compute(const Dataset& data, const ReportRequest& req) {
   TREEM_ASSIGN_OR_RETURN(Prepared prep, Prepare(req));
+  if (req.provenance) TREEM_RETURN_IF_ERROR(VerifyDeferredColumns(data));
   TREEM_ASSIGN_OR_RETURN(Rows rows, MakeRows(data, req, prep.map_date));
   const KeyGroups groups = GroupKeys(rows);
   Engine engine(data, req.period, req.provenance, groups,
@@ -1692,6 +1695,7 @@ absl::StatusOr<Provenance> ExplainValue(const Dataset& data, const ReportRequest
   req.provenance = true;
   req.upward = false;
   TREEM_ASSIGN_OR_RETURN(Prepared prep, Prepare(req));
+  TREEM_RETURN_IF_ERROR(VerifyDeferredColumns(data));
   const IndicatorDef* def = nullptr;
   const std::vector<IndicatorDef>& all =
       req.definitions.empty() ? BuiltinDefinitions() : req.definitions;

@@ -67,10 +67,14 @@ struct KeyResolution {
   std::vector<uint8_t> partial;       // per key: an old code split across several units
 };
 struct KeyResolutionCache;  // defined in compute.cc (thread-safe)
+// Checksums of columns read from a column file but not verified yet: the record-id columns
+// (p_id, a_id), which only provenance reads (columns.cc: VerifyDeferredColumns).
+struct DeferredChecks;
 
 struct Dataset {
   core::AdminUnits units;  // the registry keys are resolved with (a shared handle)
   std::shared_ptr<KeyResolutionCache> resolved;  // per map date; created by BuildDataset
+  std::shared_ptr<DeferredChecks> deferred;      // null when every column is verified
 
   // Unit keys: commune (or province) code as recorded and the village code ("" if none).
   std::vector<std::string> key_code, key_village;

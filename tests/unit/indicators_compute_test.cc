@@ -2,6 +2,8 @@
 // expected value is worked out by hand in the comments next to it.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -633,6 +635,58 @@ TEST_F(IndicatorsTest, ColumnFileDamageIsReportedNamingTheColumn) {
   v2[8] = 2;
   r = DecodeColumns(v2, units_);
   EXPECT_FALSE(r.ok());
+}
+
+// A mapped column file verifies the record-id columns (p_id, a_id) only when record ids are
+// first read: damage there leaves totals computable and is reported, naming the column, by
+// provenance, ExplainValue and WriteColumns; anywhere else it is reported at open.
+TEST_F(IndicatorsTest, ColumnFileRecordIdDamageIsReportedOnFirstUse) {
+  test_util::TempDir tmp;
+  const std::string good = EncodeColumns(data_, 5);
+  auto column_at = [&](std::string_view name) -> uint64_t {
+    const uint32_t count = static_cast<uint32_t>(good[24]) | static_cast<uint32_t>(good[25]) << 8;
+    for (uint32_t i = 0; i < count; ++i) {
+      const char* e = good.data() + 64 + i * 48;
+      if (std::string_view(e) == name) {
+        uint64_t off = 0;
+        memcpy(&off, e + 24, 8);
+        return off;
+      }
+    }
+    return 0;
+  };
+  auto write = [&](const std::string& bytes) {
+    const std::string path = tmp.Sub("columns-5.tcol");
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    return path;
+  };
+  ASSERT_GT(column_at("p_id"), 0u);
+  std::string bad = good;
+  bad[column_at("p_id") + 3] ^= 0x40;
+  auto d = ReadColumns(write(bad), units_);
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE(Compute(*d, Request()).ok());  // totals do not read record ids
+  ReportRequest r = Request();
+  r.provenance = true;
+  auto p = Compute(*d, r);
+  ASSERT_FALSE(p.ok());
+  EXPECT_TRUE(absl::IsDataLoss(p.status()));
+  EXPECT_THAT(std::string(p.status().message()), ::testing::HasSubstr("column p_id"));
+  EXPECT_TRUE(absl::IsDataLoss(ExplainValue(*d, Request(), "P1").status()));
+  EXPECT_TRUE(absl::IsDataLoss(WriteColumns(*d, 6, tmp.Sub("again.tcol"))));
+  // A copy of the dataset shares the verdict; the undamaged file passes.
+  Dataset copy = *d;
+  EXPECT_FALSE(Compute(copy, r).ok());
+  auto ok = ReadColumns(write(good), units_);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(Compute(*ok, r).ok());
+  EXPECT_TRUE(ExplainValue(*ok, Request(), "P1").ok());
+  // Damage in a column reports read is refused at open.
+  bad = good;
+  bad[column_at("p_birth") + 1] ^= 0x40;
+  auto refused = ReadColumns(write(bad), units_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("column p_birth"));
 }
 
 TEST_F(IndicatorsTest, ClassificationAssumptionsHold) {
