@@ -68,9 +68,7 @@ typename T::Reader Thaw(const Frozen& f) {
 }
 template <typename T>
 Frozen Freeze(typename T::Reader r) {
-  capnp::MallocMessageBuilder mb(256);
-  mb.setRoot(r);
-  return capnp::canonicalize(mb.getRoot<T>().asReader());
+  return capnp::canonicalize(r);
 }
 
 // Reader limits for a message of `words` words the registry itself wrote (journal entries,
@@ -2509,8 +2507,11 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
     // which keeps its own actors, instants and commandIds.
     std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> cmds;
     const int64_t now = r.Now();
-    auto add = [&]() {
-      auto mb = std::make_unique<capnp::MallocMessageBuilder>();
+    // First segment sized for the payload (a default 8 KiB zeroed segment per command cost
+    // more than the import itself at province scale).
+    auto add = [&](uint64_t payload_words = 0) {
+      auto mb = std::make_unique<capnp::MallocMessageBuilder>(
+          static_cast<unsigned>(std::min<uint64_t>(payload_words + 64, 1u << 20)));
       auto c = mb->initRoot<schema::Command>();
       cases::SetActor(c.initActor(), actor);
       c.setSource(schema::DataSource::MERGE);
@@ -2519,32 +2520,36 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
       cmds.push_back(std::move(mb));
       return cmds.back()->getRoot<schema::Command>().initPayload();
     };
-    if (snap.getUnits().size() > 0) add().initLoadUnits().setUnits(snap.getUnits());
-    for (auto d : snap.getIndicators()) add().setDefineIndicator(d);
+    if (snap.getUnits().size() > 0)
+      add(snap.getUnits().totalSize().wordCount).initLoadUnits().setUnits(snap.getUnits());
+    for (auto d : snap.getIndicators()) add(d.totalSize().wordCount).setDefineIndicator(d);
     for (auto h : snap.getHouseholds()) {
-      add().setUpsertHousehold(h);
+      add(h.totalSize().wordCount).setUpsertHousehold(h);
       cmds.back()->getRoot<schema::Command>().getPayload().getUpsertHousehold().disownMembers();
     }
-    for (auto p : snap.getPersons()) add().setUpsertPerson(p);
+    for (auto p : snap.getPersons()) add(p.totalSize().wordCount).setUpsertPerson(p);
     for (auto h : snap.getHouseholds()) {
-      if (h.getMembers().size() > 0) add().setUpsertHousehold(h);
+      if (h.getMembers().size() > 0) add(h.totalSize().wordCount).setUpsertHousehold(h);
     }
-    for (auto e : snap.getEstablishments()) add().setUpsertEstablishment(e);
-    for (auto w : snap.getWorkActivities()) add().setRecordWorkActivity(w);
-    for (auto a : snap.getRiskAssessments()) add().setRecordRiskAssessment(a);
+    for (auto e : snap.getEstablishments()) add(e.totalSize().wordCount).setUpsertEstablishment(e);
+    for (auto w : snap.getWorkActivities()) add(w.totalSize().wordCount).setRecordWorkActivity(w);
+    for (auto a : snap.getRiskAssessments())
+      add(a.totalSize().wordCount).setRecordRiskAssessment(a);
     if (snap.getCaseLog().size() == 0) {
-      for (auto p : snap.getServiceProviders()) add().setUpsertServiceProvider(p);
+      for (auto p : snap.getServiceProviders())
+        add(p.totalSize().wordCount).setUpsertServiceProvider(p);
     }
     for (auto c : snap.getCaseLog()) {
-      auto mb = std::make_unique<capnp::MallocMessageBuilder>();
+      auto mb = std::make_unique<capnp::MallocMessageBuilder>(
+          static_cast<unsigned>(std::min<uint64_t>(c.totalSize().wordCount + 64, 1u << 20)));
       mb->setRoot(c);
       auto b = mb->getRoot<schema::Command>();
       b.setSeq(0);
       b.setSource(schema::DataSource::MERGE);
       cmds.push_back(std::move(mb));
     }
-    for (auto c : snap.getCommunications()) add().setRecordCommunication(c);
-    for (auto t : snap.getTrainings()) add().setRecordTraining(t);
+    for (auto c : snap.getCommunications()) add(c.totalSize().wordCount).setRecordCommunication(c);
+    for (auto t : snap.getTrainings()) add(t.totalSize().wordCount).setRecordTraining(t);
     {  // commitments after the ones they renew
       std::vector<schema::Commitment::Reader> pending;
       for (auto c : snap.getCommitments()) pending.push_back(c);
@@ -2554,7 +2559,7 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
         for (auto c : pending) {
           Uuid prev = IdOf(c.getPreviousId());
           if (IsZeroId(prev) || done.contains(prev)) {
-            add().setUpsertCommitment(c);
+            add(c.totalSize().wordCount).setUpsertCommitment(c);
             done.insert(IdOf(c.getId()));
           } else {
             next.push_back(c);
@@ -2567,8 +2572,8 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
         pending = std::move(next);
       }
     }
-    for (auto i : snap.getInspections()) add().setRecordInspection(i);
-    for (auto p : snap.getPlans()) add().setLoadPlan(p);
+    for (auto i : snap.getInspections()) add(i.totalSize().wordCount).setRecordInspection(i);
+    for (auto p : snap.getPlans()) add(p.totalSize().wordCount).setLoadPlan(p);
     // One atomic journal entry when it fits (a commune's or a district's register); else the
     // whole import is validated first, then committed in entries of kImportChunk commands.
     std::vector<schema::Command::Reader> all;

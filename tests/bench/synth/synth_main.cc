@@ -10,6 +10,7 @@
 // writes them as a column file (indicators::WriteColumns, covers_seq 0), the file a register
 // writes at checkpoint: the national report benchmark reads it (TREEM_BENCH_COLUMN_FILE).
 // Prints what was generated.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -109,15 +110,18 @@ int main(int argc, char** argv) {
     std::ofstream(json, std::ios::binary) << *text;
   }
   if (!columns.empty()) {
+    const auto t0 = std::chrono::steady_clock::now();
     auto d =
         treem::indicators::BuildDataset(msg.getRoot<treem::schema::Snapshot>().asReader(), units);
+    const double build_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     absl::Status w = d.ok() ? treem::indicators::WriteColumns(*d, 0, columns) : d.status();
     if (!w.ok()) {
       std::fprintf(stderr, "treem-synth: %s\n", std::string(w.message()).c_str());
       return 1;
     }
-    std::printf("%s: %llu bytes\n", columns.c_str(),
-                static_cast<unsigned long long>(std::filesystem::file_size(columns)));
+    std::printf("%s: %llu bytes (columns built in %.2f s)\n", columns.c_str(),
+                static_cast<unsigned long long>(std::filesystem::file_size(columns)), build_s);
   }
   std::printf(
       "communes %zu, households %llu, persons %llu (children %llu), activities %llu, "
