@@ -1,9 +1,13 @@
 #include "exchange/csv_import.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -11,13 +15,15 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "capnp/any.h"
-#include "capnp/dynamic.h"
 #include "capnp/schema.h"
 #include "exchange/text_fold.h"
+#include "internal/huge_pages.h"
 #include "internal/status_macros.h"
+#include "treem/schema/common.capnp.h"
 #include "treem/schema/people.capnp.h"
 
 namespace treem::exchange {
@@ -27,26 +33,16 @@ using internal::Sv;
 namespace s = ::treem::schema;
 
 // ---- name-based ids ----
-// The import derives three or four v5 (SHA-1) ids per child row (record ids and content-based
-// command ids): core::NameUuid (hardware SHA-1 when the CPU has it), with one reused buffer
-// for prefixed names instead of a string per call.
-class NameHasher {
- public:
-  core::Uuid Id(std::string_view name) { return core::NameUuid(name); }
-  // Id of prefix + bytes (no concatenation by the caller).
-  core::Uuid Id(std::string_view prefix, std::string_view bytes) {
-    buf_.assign(prefix.data(), prefix.size());
-    buf_.append(bytes.data(), bytes.size());
-    return Id(std::string_view(buf_));
-  }
-
- private:
-  std::string buf_;
-};
-
-NameHasher& Hasher() {
-  thread_local NameHasher h;
-  return h;
+// The import derives up to four v5 (SHA-1) ids per child row (record ids and command ids):
+// core::NameUuid (hardware SHA-1 when the CPU has it). Record ids: NameUuid of
+// "<kind><commune>|<key>", built in one reused buffer instead of a string per call.
+core::Uuid KeyId(std::string_view kind, std::string_view commune, std::string_view key) {
+  thread_local std::string buf;
+  buf.assign(kind.data(), kind.size());
+  buf.append(commune.data(), commune.size());
+  buf.push_back('|');
+  buf.append(key.data(), key.size());
+  return core::NameUuid(buf);
 }
 
 constexpr std::string_view kHouseholdsFile = "households.csv";
@@ -749,6 +745,216 @@ int ForEachGroup(std::string_view list, FoldBuffer& buf, Fn&& fn) {
   return 0;
 }
 
+// ---- the result message ---------------------------------------------------------------------
+
+// Large zeroed memory for batches, reused between imports. Fresh memory is very expensive in
+// a VM (page faults, the kernel zeroing pages: 0.2-0.6 GB/s measured here even in 2 MiB pages,
+// against ~20 GB/s for zeroing memory already mapped), so a batch's mapping goes back to a
+// one-entry cache when the batch is destroyed: zeroed where it was written, then handed to the
+// kernel as MADV_FREE (reclaimed under memory pressure, reading as zeros afterwards), so the
+// cache never holds memory the system needs.
+class BatchMemory {
+ public:
+  static constexpr size_t kHuge = size_t{2} << 20;
+
+  struct Block {
+    void* base = nullptr;  // the mapping
+    size_t bytes = 0;
+    capnp::word* start() const {
+      return reinterpret_cast<capnp::word*>((reinterpret_cast<uintptr_t>(base) + kHuge - 1) &
+                                            ~uintptr_t{kHuge - 1});
+    }
+    size_t words() const {
+      return (static_cast<char*>(base) + bytes - reinterpret_cast<char*>(start())) /
+             sizeof(capnp::word);
+    }
+  };
+
+  // A zeroed block of at least `words` words starting on a 2 MiB boundary (huge pages advised
+  // before first touch); base == nullptr when the mapping fails.
+  static Block Take(size_t words) {
+    Block spare;
+    {
+      std::lock_guard<std::mutex> lock(Mu());
+      std::swap(spare, Spare());
+    }
+    if (spare.base != nullptr && spare.words() >= words) return spare;
+    Unmap(spare);
+    Block b;
+    b.bytes = (words * sizeof(capnp::word) + 2 * kHuge - 1) & ~(kHuge - 1);
+    void* p = ::mmap(nullptr, b.bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return Block{};
+    b.base = p;
+    internal::AdviseHugePages(b.start(), b.words() * sizeof(capnp::word));
+    return b;
+  }
+
+  // Gives a block back; its first `written_words` words may be non-zero.
+  static void Return(Block b, size_t written_words) {
+    if (b.base == nullptr) return;
+    const size_t dirty = std::min(written_words, b.words()) * sizeof(capnp::word);
+    std::memset(b.start(), 0, dirty);
+#ifdef MADV_FREE
+    const size_t pages = (dirty + kHuge - 1) & ~(kHuge - 1);
+    if (pages > 0)
+      ::madvise(b.start(), std::min(pages, b.words() * sizeof(capnp::word)), MADV_FREE);
+#endif
+    {
+      std::lock_guard<std::mutex> lock(Mu());
+      if (Spare().bytes < b.bytes) std::swap(b, Spare());
+    }
+    Unmap(b);
+  }
+
+ private:
+  static void Unmap(const Block& b) {
+    if (b.base != nullptr) ::munmap(b.base, b.bytes);
+  }
+  static std::mutex& Mu() {
+    static auto* const mu = new std::mutex;  // never destroyed: results may outlive statics
+    return *mu;
+  }
+  static Block& Spare() {
+    static Block spare;
+    return spare;
+  }
+};
+
+// Words of a struct's data and pointer sections.
+template <typename T>
+size_t StructWords() {
+  const auto st = capnp::Schema::from<T>().getProto().getStruct();
+  return st.getDataWordCount() + st.getPointerCount();
+}
+
+// An upper bound of the words of one import command without its texts (envelope and payload
+// texts: at most six, each up to its bytes / 8 + 1 words) and special circumstances.
+size_t CommandWords() {
+  static const size_t kWords = [] {
+    const size_t uuid = StructWords<s::Uuid>();
+    const size_t date = StructWords<s::Date>();
+    const size_t person = StructWords<s::Person>() + uuid + StructWords<s::BirthDate>() + date +
+                          uuid + StructWords<s::SchoolStatus>() + date + 1;
+    const size_t household =
+        StructWords<s::Household>() + uuid + 1 + StructWords<s::PovertyAssessment>();
+    const size_t link =
+        StructWords<s::LinkHouseholdMember>() + uuid + StructWords<s::HouseholdMember>() + uuid;
+    return StructWords<s::Command>() + StructWords<s::Actor>() + StructWords<s::Timestamp>() +
+           uuid + std::max({person, household, link}) + 6;
+  }();
+  return kWords;
+}
+
+// The batch's builder. Building a 100-400 MB batch in fresh memory costs more in page faults
+// than writing the commands, so a batch of at least kMappedWords gets one first segment, sized
+// from the input, from BatchMemory; smaller ones use MallocMessageBuilder's own allocation with
+// the same first-segment size.
+class ImportMessageBuilder final : public capnp::MallocMessageBuilder {
+ public:
+  static constexpr size_t kMappedWords = size_t{1} << 20;  // 8 MiB
+  static constexpr size_t kMaxSegmentWords = size_t{1} << 28;
+
+  explicit ImportMessageBuilder(size_t estimated_words)
+      : capnp::MallocMessageBuilder(
+            static_cast<unsigned>(std::clamp<size_t>(estimated_words, 1024, kMappedWords))),
+        first_words_(std::min(estimated_words, kMaxSegmentWords)) {}
+
+  ~ImportMessageBuilder() noexcept(false) override {
+    if (block_.base == nullptr) return;
+    size_t written = block_.words();
+    auto segments = getSegmentsForOutput();
+    if (segments.size() > 0 && segments[0].begin() == block_.start()) {
+      written = segments[0].size();
+    }
+    BatchMemory::Return(block_, written);
+  }
+
+  kj::ArrayPtr<capnp::word> allocateSegment(unsigned minimum_size) override {
+    if (!first_done_) {
+      first_done_ = true;
+      const size_t words = std::min(std::max<size_t>(minimum_size, first_words_), kMaxSegmentWords);
+      if (words >= kMappedWords) {
+        block_ = BatchMemory::Take(words);
+        if (block_.base != nullptr) {
+          return kj::ArrayPtr<capnp::word>(block_.start(),
+                                           std::min(block_.words(), kMaxSegmentWords));
+        }
+      }
+    }
+    return capnp::MallocMessageBuilder::allocateSegment(minimum_size);
+  }
+
+ private:
+  size_t first_words_;
+  bool first_done_ = false;
+  BatchMemory::Block block_;
+};
+
+// An upper estimate of the records of a CSV text from the line lengths of its first 64 KiB
+// (records may span lines, never the reverse), for reserving the row tables up front.
+size_t EstimateRecords(std::string_view text) {
+  constexpr size_t kSample = size_t{64} << 10;
+  const std::string_view sample = text.substr(0, kSample);
+  const size_t lines = static_cast<size_t>(std::count(sample.begin(), sample.end(), '\n')) + 1;
+  if (sample.size() == text.size()) return lines;
+  // Lines of 24 bytes at least: a sample of blank lines does not reserve a table many times
+  // the text (more records than that only cost a regrowth).
+  return text.size() / std::max<size_t>(sample.size() / lines, 24) * 5 / 4 + 64;
+}
+
+// v.reserve(n), with huge pages advised for a large table before its first touch (the row
+// tables of a large import are tens of MB of fresh memory).
+template <typename T>
+void ReserveAdvised(std::vector<T>& v, size_t n) {
+  if (v.capacity() >= n) return;
+  v.reserve(n);
+  internal::AdviseHugePages(v.data(), n * sizeof(T));
+}
+
+// Row numbers of a row table found by the rows' keys (`Row::key`), for duplicate keys and
+// household look-ups: 4-byte slots where a map of key views takes 24, so the index of a large
+// file stays small in the caches; keys are compared in the table itself.
+template <typename Row>
+class KeyIndex {
+ public:
+  explicit KeyIndex(const std::vector<Row>* rows) : set_(0, Hash{rows}, Eq{rows}) {}
+
+  void reserve(size_t n) { set_.reserve(n); }
+
+  // Adds row `i` (a non-empty key); returns the row with the same key added before, or -1.
+  int64_t Insert(size_t i) {
+    auto [it, inserted] = set_.insert(static_cast<uint32_t>(i));
+    return inserted ? -1 : static_cast<int64_t>(*it);
+  }
+  // The row with `key`, or -1.
+  int64_t Find(std::string_view key) const {
+    auto it = set_.find(key);
+    return it == set_.end() ? -1 : static_cast<int64_t>(*it);
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    const std::vector<Row>* rows;
+    size_t operator()(std::string_view key) const {
+      return absl::Hash<absl::string_view>()(Sv(key));
+    }
+    size_t operator()(uint32_t i) const { return (*this)((*rows)[i].key); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const std::vector<Row>* rows;
+    std::string_view Key(std::string_view key) const { return key; }
+    std::string_view Key(uint32_t i) const { return (*rows)[i].key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return Key(a) == Key(b);
+    }
+  };
+  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
+};
+
 // ---- the importer --------------------------------------------------------------------------
 
 class Importer {
@@ -764,6 +970,9 @@ class Importer {
 
   absl::Status ReadHouseholds(std::string_view text) {
     CsvReader reader(text, &unescaped_);
+    const size_t estimate = EstimateRecords(text);
+    ReserveAdvised(households_, estimate);
+    household_index_.reserve(estimate);
     std::array<int, kHhCount> cols;
     if (!ReadHeader(reader, kHouseholdsFile, HouseholdColumns(), cols.data(), kHhCount)) {
       return CountRemaining(reader, result_.stats.household_rows);
@@ -779,15 +988,15 @@ class Importer {
       if (RowShapeOk(reader, cols.data(), kHhCount)) {
         ParseHousehold(reader.fields(), cols.data(), fold, row);
       }
+      households_.push_back(row);
       if (!row.key.empty()) {
-        auto [it, inserted] = household_index_.try_emplace(Sv(row.key), households_.size());
-        if (!inserted) {
-          HouseholdIssue(kHhKey, ValueClass::kWithheld,
-                         absl::StrCat("duplicate of line ", households_[it->second].line));
+        if (const int64_t first = household_index_.Insert(households_.size() - 1); first >= 0) {
+          HouseholdIssue(
+              kHhKey, ValueClass::kWithheld,
+              absl::StrCat("duplicate of line ", households_[static_cast<size_t>(first)].line));
         }
       }
-      row.ok = row_ok_;
-      households_.push_back(row);
+      households_.back().ok = row_ok_;
       TREEM_RETURN_IF_ERROR(Progress());
     }
     return absl::OkStatus();
@@ -795,13 +1004,15 @@ class Importer {
 
   absl::Status ReadChildren(std::string_view text, bool households_given) {
     CsvReader reader(text, &unescaped_);
+    const size_t estimate = EstimateRecords(text);
+    ReserveAdvised(children_, estimate);
     std::array<int, kChCount> cols;
     if (!ReadHeader(reader, kChildrenFile, ChildColumns(), cols.data(), kChCount)) {
       return CountRemaining(reader, result_.stats.child_rows);
     }
     FoldBuffer fold;
-    absl::flat_hash_map<absl::string_view, int> child_lines;
-    child_lines.reserve(text.size() / 64);
+    KeyIndex<ChildRow> child_index(&children_);
+    child_index.reserve(estimate);
     while (reader.Next()) {
       ChildRow row;
       row.line = reader.line();
@@ -812,14 +1023,15 @@ class Importer {
       if (RowShapeOk(reader, cols.data(), kChCount)) {
         ParseChild(reader.fields(), cols.data(), fold, households_given, row);
       }
+      children_.push_back(row);
       if (!row.key.empty()) {
-        auto [it, inserted] = child_lines.try_emplace(Sv(row.key), row.line);
-        if (!inserted) {
-          ChildIssue(kChKey, ValueClass::kWithheld, absl::StrCat("duplicate of line ", it->second));
+        if (const int64_t first = child_index.Insert(children_.size() - 1); first >= 0) {
+          ChildIssue(
+              kChKey, ValueClass::kWithheld,
+              absl::StrCat("duplicate of line ", children_[static_cast<size_t>(first)].line));
         }
       }
-      row.ok = row_ok_;
-      children_.push_back(row);
+      children_.back().ok = row_ok_;
       TREEM_RETURN_IF_ERROR(Progress());
     }
     return absl::OkStatus();
@@ -1092,12 +1304,12 @@ class Importer {
     CheckKey(issue, kChHousehold, row.household_key, false);
     const HouseholdRow* household = nullptr;
     if (!row.household_key.empty() && households_given) {
-      auto it = household_index_.find(Sv(row.household_key));
-      if (it == household_index_.end()) {
+      const int64_t index = household_index_.Find(row.household_key);
+      if (index < 0) {
         issue(kChHousehold, ValueClass::kWithheld, "no household with this key in households.csv");
       } else {
-        row.household = static_cast<int>(it->second);
-        household = &households_[it->second];
+        row.household = static_cast<int>(index);
+        household = &households_[static_cast<size_t>(index)];
         if (!household->ok) {
           issue(kChHousehold, ValueClass::kWithheld,
                 absl::StrCat("the household on households.csv line ", household->line,
@@ -1315,31 +1527,132 @@ class Importer {
     b.setLo(id.lo);
   }
 
-  // commandId: NameUuid of "csv/command|<kind>|" and the payload's canonical bytes (`kind` is
-  // that prefix), so the same content gives
-  // the same command id (re-import is a repeat) and a corrected row a new one.
-  template <typename Reader>
-  static core::Uuid ContentId(std::string_view kind, Reader payload) {
-    kj::Array<capnp::word> words =
-        capnp::AnyStruct::Reader(capnp::toDynamic(payload)).canonicalize();
-    return Hasher().Id(kind,
-                       std::string_view(reinterpret_cast<const char*>(words.asBytes().begin()),
-                                        words.asBytes().size()));
+  // ---- command ids ----
+  //
+  // commandId = NameUuid("csv/command2|<kind>|" + the command's normalised values), encoded
+  // without ambiguity: fixed-width little-endian numbers, record ids as their 16 bytes, texts
+  // with a length prefix, optional values with a presence byte. Every value of the payload
+  // takes part, the envelope (actor, time) and the row's line do not: the same row content
+  // gives the same command id on every import (a repeat for the store) and a corrected row a
+  // new one. The "csv/command2|" name space keeps these ids apart from the former ones (SHA-1
+  // of the canonical payload under "csv/command|").
+  class IdBytes {
+   public:
+    IdBytes() { buf_.reserve(2048); }
+    void Begin(std::string_view prefix) { buf_.assign(prefix.data(), prefix.size()); }
+    void U8(unsigned v) { buf_.push_back(static_cast<char>(v & 0xFF)); }
+    void U16(unsigned v) {
+      U8(v);
+      U8(v >> 8);
+    }
+    void Bool(bool v) { U8(v ? 1 : 0); }
+    void Id(const core::Uuid& id) {
+      char b[16];
+      for (int i = 0; i < 8; ++i) {
+        b[i] = static_cast<char>(id.hi >> (56 - 8 * i));
+        b[8 + i] = static_cast<char>(id.lo >> (56 - 8 * i));
+      }
+      buf_.append(b, 16);
+    }
+    void Date(const YMD& d) {
+      U16(static_cast<unsigned>(d.y));
+      U8(static_cast<unsigned>(d.m));
+      U8(static_cast<unsigned>(d.d));
+    }
+    // Length (LEB128) and bytes.
+    void Text(std::string_view v) {
+      size_t n = v.size();
+      while (n >= 0x80) {
+        U8(static_cast<unsigned>(n | 0x80));
+        n >>= 7;
+      }
+      U8(static_cast<unsigned>(n));
+      buf_.append(v.data(), v.size());
+    }
+    core::Uuid Finish() const { return core::NameUuid(buf_); }
+
+   private:
+    std::string buf_;
+  };
+
+  static void Encode(IdBytes& b, const core::Uuid& id, const HouseholdRow& h) {
+    b.Begin("csv/command2|upsertHousehold|");
+    b.Id(id);
+    b.Text(h.commune);
+    b.Text(h.village);
+    b.Bool(h.has_poverty);
+    if (h.has_poverty) {
+      b.U16(static_cast<unsigned>(h.status));
+      b.U16(static_cast<unsigned>(h.standard));
+      b.U16(h.year);
+    }
+    b.Bool(h.craft);
+    b.Text(h.craft_name);
+    b.U16(static_cast<unsigned>(h.residence));
+    b.Text(h.address);
+  }
+
+  // The person command's values but the special circumstances (their count and items follow).
+  static void EncodePerson(IdBytes& b, const core::Uuid& id, const core::Uuid& household_id,
+                           const ChildRow& c) {
+    b.Begin("csv/command2|upsertPerson|");
+    b.Id(id);
+    b.Text(c.name);
+    b.U16(static_cast<unsigned>(c.sex));
+    b.Date(c.birth);
+    b.Bool(c.birth_estimated);
+    b.U16(static_cast<unsigned>(c.ethnicity));
+    b.Text(c.national_id);
+    b.Bool(!household_id.is_nil());
+    if (!household_id.is_nil()) b.Id(household_id);
+    b.U16(static_cast<unsigned>(c.attendance));
+    b.U8(c.grade);
+    b.U16(static_cast<unsigned>(c.level));
+    b.Bool(c.has_dropped_out);
+    if (c.has_dropped_out) b.Date(c.dropped_out);
+    b.U16(static_cast<unsigned>(c.disability));
+    b.Text(c.commune);
+    b.Text(c.village);
+    b.Bool(c.migrant);
+    b.Bool(c.left_behind);
+    b.Bool(c.without_parents);
+  }
+
+  static core::Uuid LinkCommandId(IdBytes& b, const core::Uuid& household_id,
+                                  const core::Uuid& person_id, s::Relationship relationship) {
+    b.Begin("csv/command2|linkHouseholdMember|");
+    b.Id(household_id);
+    b.Id(person_id);
+    b.U16(static_cast<unsigned>(relationship));
+    return b.Finish();
   }
 
   absl::Status Build() {
     size_t count = 0;
-    for (const auto& h : households_) count += h.ok;
-    for (const auto& c : children_) {
-      if (c.ok) count += c.household_key.empty() ? 1 : 2;
+    size_t text_bytes = 0;
+    for (const auto& h : households_) {
+      if (!h.ok) continue;
+      ++count;
+      text_bytes += h.commune.size() + h.village.size() + h.craft_name.size() + h.address.size();
     }
-    // One first segment sized for the batch (~40 words a command): no regrowth and copying.
-    result_.message = std::make_unique<capnp::MallocMessageBuilder>(
-        static_cast<unsigned>(std::min<size_t>(count * 40 + 1024, size_t{1} << 28)));
+    for (const auto& c : children_) {
+      if (!c.ok) continue;
+      count += c.household_key.empty() ? 1 : 2;
+      text_bytes += c.name.size() + c.national_id.size() + c.commune.size() + c.village.size() +
+                    c.special_groups.size() * sizeof(capnp::word) *
+                        StructWords<s::SpecialCircumstance>();  // >= 1 byte an item
+    }
+    // An upper bound of the batch size: one segment, no regrowth (only the pages written are
+    // ever touched).
+    const size_t envelope_text =
+        (opt_.actor_user_id.size() + opt_.actor_unit_code.size()) / sizeof(capnp::word);
+    result_.message = std::make_unique<ImportMessageBuilder>(
+        8 + count * (CommandWords() + envelope_text) + text_bytes / sizeof(capnp::word));
     auto batch = result_.message->initRoot<s::CommandBatch>();
     auto cmds = batch.initCommands(static_cast<unsigned>(count));
     unsigned next = 0;
     FoldBuffer fold;
+    IdBytes bytes;
     // Household ids once per household (children reuse them).
     std::vector<core::Uuid> household_ids(households_.size());
     for (size_t i = 0; i < households_.size(); ++i)
@@ -1364,7 +1677,8 @@ class Importer {
       PutText(h.craft_name, [&](unsigned n) { return hh.initCraftVillageName(n); });
       hh.setResidence(h.residence);
       PutText(h.address, [&](unsigned n) { return hh.initAddress(n); });
-      SetUuid(cmd.initCommandId(), ContentId("csv/command|upsertHousehold|", hh.asReader()));
+      Encode(bytes, household_ids[hi], h);
+      SetUuid(cmd.initCommandId(), bytes.Finish());
     }
     for (const auto& c : children_) {
       if (!c.ok) continue;
@@ -1374,6 +1688,7 @@ class Importer {
         household_id = c.household >= 0 ? household_ids[static_cast<size_t>(c.household)]
                                         : HouseholdIdFor(c.commune, c.household_key);
       }
+      EncodePerson(bytes, person_id, household_id, c);
       auto cmd = cmds[next++];
       Envelope(cmd);
       auto p = cmd.initPayload().initUpsertPerson();
@@ -1396,19 +1711,24 @@ class Importer {
         int n = 0;
         ForEachGroup(c.special_groups, fold, [&](s::SpecialGroup, int) { ++n; });
         auto list = p.initSpecialCircumstances(static_cast<unsigned>(n));
+        bytes.U16(static_cast<unsigned>(n));
         unsigned i = 0;
         ForEachGroup(c.special_groups, fold, [&](s::SpecialGroup g, int sub) {
           list[i].setGroup(g);
           list[i].setSubType(static_cast<uint8_t>(sub));
+          bytes.U16(static_cast<unsigned>(g));
+          bytes.U8(static_cast<unsigned>(sub));
           ++i;
         });
+      } else {
+        bytes.U16(0);
       }
       PutText(c.commune, [&](unsigned n) { return p.initCommuneCode(n); });
       PutText(c.village, [&](unsigned n) { return p.initVillageCode(n); });
       p.setMigrant(c.migrant);
       p.setLeftBehind(c.left_behind);
       p.setLivesWithoutParents(c.without_parents);
-      SetUuid(cmd.initCommandId(), ContentId("csv/command|upsertPerson|", p.asReader()));
+      SetUuid(cmd.initCommandId(), bytes.Finish());
 
       if (c.household_key.empty()) continue;
       auto link_cmd = cmds[next++];
@@ -1419,7 +1739,7 @@ class Importer {
       SetUuid(member.initPersonId(), person_id);
       member.setRelationship(c.relationship);
       SetUuid(link_cmd.initCommandId(),
-              ContentId("csv/command|linkHouseholdMember|", link.asReader()));
+              LinkCommandId(bytes, household_id, person_id, c.relationship));
     }
     return absl::OkStatus();
   }
@@ -1430,7 +1750,7 @@ class Importer {
   core::Date units_on_;
   std::vector<HouseholdRow> households_;
   std::vector<ChildRow> children_;
-  absl::flat_hash_map<absl::string_view, size_t> household_index_;
+  KeyIndex<HouseholdRow> household_index_{&households_};
   std::deque<std::string> unescaped_;  // fields with "" escapes, unescaped
   std::string_view file_;
   int line_ = 0;
@@ -1480,19 +1800,11 @@ void CsvImportResult::ToReport(schema::CsvImportReport::Builder out) const {
 }
 
 core::Uuid HouseholdIdFor(std::string_view commune_code, std::string_view household_key) {
-  std::string name = "csv/household|";
-  name.append(commune_code.data(), commune_code.size());
-  name.push_back('|');
-  name.append(household_key.data(), household_key.size());
-  return Hasher().Id(name);
+  return KeyId("csv/household|", commune_code, household_key);
 }
 
 core::Uuid PersonIdFor(std::string_view commune_code, std::string_view child_key) {
-  std::string name = "csv/person|";
-  name.append(commune_code.data(), commune_code.size());
-  name.push_back('|');
-  name.append(child_key.data(), child_key.size());
-  return Hasher().Id(name);
+  return KeyId("csv/person|", commune_code, child_key);
 }
 
 absl::StatusOr<CsvImportResult> ImportSurveyCsv(std::string_view households_csv,

@@ -7,10 +7,14 @@
 // lines and lines of empty fields are skipped.
 //
 // Output: one CommandBatch with, in order, an upsertHousehold per household row, then per child
-// row an upsertPerson and (when the child names a household) a linkHouseholdMember. Ids are
-// name-based (v5) from the import keys, so importing the same file twice gives the same record
-// ids and the same commandIds (the store treats the second submission as a repeat); a corrected
-// row gives the same record id but a new commandId (its content is part of the command id).
+// row an upsertPerson and (when the child names a household) a linkHouseholdMember. Record ids
+// are name-based (v5) from the import keys. A commandId is the v5 id of "csv/command2|<payload
+// kind>|" followed by the command's normalised values (every value of the payload; not the
+// envelope, not the row's position in the file). So importing the same files twice gives the
+// same record ids and the same commandIds (the store treats the second submission as a repeat),
+// whatever the order of the rows; a corrected row gives the same record id but a new commandId.
+// (Formerly a commandId was the v5 id of "csv/command|<kind>|" and the payload's canonical
+// Cap'n Proto bytes; the new name space keeps the two definitions apart.)
 //
 // Every problem is reported as a CsvIssue with the file, the physical line where the row starts,
 // the column (canonical header name) and the reason. Personal values (names, national ids,
@@ -96,7 +100,9 @@ struct CsvImportStats {
 
 struct CsvImportResult {
   // Root: schema::CommandBatch. Holds no commands when refused (problems and !skip_bad_rows)
-  // or with validate_only.
+  // or with validate_only. A large batch (8 MiB and more) is one segment in a memory mapping
+  // that, when the message is destroyed, is zeroed and kept for the next import (one mapping
+  // per process, given back to the kernel as reclaimable: MADV_FREE).
   std::unique_ptr<capnp::MallocMessageBuilder> message;
   std::vector<CsvIssue> issues;
   CsvImportStats stats;

@@ -1,8 +1,14 @@
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "capnp/message.h"
+#include "core/ids.h"
 #include "exchange/csv_import.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -205,6 +211,196 @@ TEST(ExchangeCsvTest, ReimportGivesTheSameIdsAndCommandIds) {
   // Different keys, different ids.
   EXPECT_NE(PersonIdFor("15928", "C-1"), PersonIdFor("15928", "C-2"));
   EXPECT_NE(PersonIdFor("15928", "C-1"), PersonIdFor("15865", "C-1"));
+}
+
+// Command ids by (payload kind, record id): the household or person id, or for a link the
+// person id.
+std::map<std::pair<int, core::Uuid>, core::Uuid> CommandIdsByRecord(const CsvImportResult& r) {
+  std::map<std::pair<int, core::Uuid>, core::Uuid> out;
+  for (auto c : r.commands().getCommands()) {
+    auto p = c.getPayload();
+    core::Uuid record;
+    if (p.isUpsertHousehold()) record = Id(p.getUpsertHousehold().getId());
+    if (p.isUpsertPerson()) record = Id(p.getUpsertPerson().getId());
+    if (p.isLinkHouseholdMember())
+      record = Id(p.getLinkHouseholdMember().getMember().getPersonId());
+    EXPECT_TRUE(
+        out.emplace(std::make_pair(static_cast<int>(p.which()), record), Id(c.getCommandId()))
+            .second);
+  }
+  return out;
+}
+
+std::string Replace(std::string text, std::string_view from, std::string_view to) {
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(ExchangeCsvTest, CommandIdIsTheNameIdOfTheNormalisedValues) {
+  auto r = ImportSurveyCsv(kHouseholds, kChildren, Options());
+  ASSERT_TRUE(r.ok() && r->ok());
+  auto cmds = r->commands().getCommands();
+  // A link: "csv/command2|linkHouseholdMember|", household id and person id (16 bytes each,
+  // big-endian), relationship (2 bytes, little-endian).
+  std::string name = "csv/command2|linkHouseholdMember|";
+  for (const core::Uuid& id : {HouseholdIdFor("15928", "HH-1"), PersonIdFor("15928", "C-1")}) {
+    for (int i = 0; i < 8; ++i) name.push_back(static_cast<char>(id.hi >> (56 - 8 * i)));
+    for (int i = 0; i < 8; ++i) name.push_back(static_cast<char>(id.lo >> (56 - 8 * i)));
+  }
+  name.push_back(static_cast<char>(s::Relationship::CHILD));
+  name.push_back('\0');
+  ASSERT_TRUE(cmds[3].getPayload().isLinkHouseholdMember());
+  EXPECT_EQ(Id(cmds[3].getCommandId()), core::NameUuid(name));
+  EXPECT_EQ(Id(cmds[3].getCommandId()).version(), 5);
+}
+
+TEST(ExchangeCsvTest, CommandIdsAreDistinctAndIndependentOfRowOrderAndEnvelope) {
+  auto a = ImportSurveyCsv(kHouseholds, kChildren, Options());
+  ASSERT_TRUE(a.ok() && a->ok());
+  std::set<core::Uuid> ids;
+  for (auto c : a->commands().getCommands()) ids.insert(Id(c.getCommandId()));
+  EXPECT_EQ(ids.size(), a->commands().getCommands().size());
+
+  // Rows in another order, another actor and time: the same command per record.
+  const std::string header_end = "relationship\r\n";
+  const size_t body = kChildren.find(header_end) + header_end.size();
+  const size_t c2 = kChildren.find("C-2,");
+  const size_t c3 = kChildren.find("C-3,");
+  const std::string reordered = kChildren.substr(0, body) + kChildren.substr(c3) +
+                                kChildren.substr(c2, c3 - c2) + kChildren.substr(body, c2 - body);
+  const std::string households_reordered =
+      "household_key,commune_code,village,poverty_status,poverty_standard,poverty_year,residence,"
+      "craft_village,address\n"
+      "HH-2,,Thôn 1,,,,urban,0,\n"
+      "HH-1,15928,Thôn 3,cận nghèo,decree07of2021,2024,rural,x,\"Số 5, ngõ \"\"Hoa\"\"\r\nxóm "
+      "Đông\"\n";
+  CsvImportOptions other = Options();
+  other.actor_user_id = "worker-9";
+  other.at_micros = kAt + 86400LL * 1000000;
+  auto b = ImportSurveyCsv(households_reordered, reordered, other);
+  ASSERT_TRUE(b.ok() && b->ok()) << b->Report();
+  ASSERT_NE(Id(a->commands().getCommands()[2].getPayload().getUpsertPerson().getId()),
+            Id(b->commands().getCommands()[2].getPayload().getUpsertPerson().getId()));
+  EXPECT_EQ(CommandIdsByRecord(*a), CommandIdsByRecord(*b));
+
+  // Two children with the same values but their keys: different records, different commands.
+  const std::string twins =
+      "child_key,full_name,sex,birth_date\nT-1,Lò Văn Một,nam,2016\nT-2,Lò Văn Một,nam,2016\n";
+  auto t = ImportSurveyCsv("", twins, Options());
+  ASSERT_TRUE(t.ok() && t->ok()) << t->Report();
+  ASSERT_EQ(t->commands().getCommands().size(), 2u);
+  EXPECT_NE(Id(t->commands().getCommands()[0].getCommandId()),
+            Id(t->commands().getCommands()[1].getCommandId()));
+}
+
+TEST(ExchangeCsvTest, EveryCorrectedValueGivesANewCommandIdAndKeepsTheRecordId) {
+  auto a = ImportSurveyCsv(kHouseholds, kChildren, Options());
+  ASSERT_TRUE(a.ok() && a->ok());
+  const auto before = CommandIdsByRecord(*a);
+  const int person = static_cast<int>(s::Command::Payload::UPSERT_PERSON);
+  const int household = static_cast<int>(s::Command::Payload::UPSERT_HOUSEHOLD);
+  const int link = static_cast<int>(s::Command::Payload::LINK_HOUSEHOLD_MEMBER);
+  const core::Uuid c1 = PersonIdFor("15928", "C-1");
+  const core::Uuid c2 = PersonIdFor("15928", "C-2");
+  const core::Uuid hh1 = HouseholdIdFor("15928", "HH-1");
+  struct Correction {
+    const char* what;
+    bool in_households;
+    std::string from, to;
+    std::vector<std::pair<int, core::Uuid>> changed;  // the commands with a new id
+  };
+  const std::vector<Correction> corrections = {
+      {"sex", false, "Nguyễn Thị Hoa,nữ", "Nguyễn Thị Hoa,nam", {{person, c1}}},
+      {"birth date", false, "2012-02-29", "2012-02-28", {{person, c1}}},
+      {"ethnicity", false, "2012-02-29,Kinh", "2012-02-29,Tày", {{person, c1}}},
+      {"national id", false, "038212000123", "038212000124", {{person, c1}}},
+      {"grade", false, "bỏ học,7", "bỏ học,8", {{person, c1}}},
+      {"dropped out on", false, "2024-09-05", "2024-09-06", {{person, c1}}},
+      {"special groups", false, "k.1; TE-h", "k.2; TE-h", {{person, c1}}},
+      {"fewer special groups", false, "\"k.1; TE-h\"", "k.1", {{person, c1}}},
+      {"relationship", false, "\"k.1; TE-h\",con", "\"k.1; TE-h\",cháu", {{link, c1}}},
+      {"household of a child", false, "C-2,HH-1", "C-2,HH-2", {{person, c2}, {link, c2}}},
+      {"household village (inherited by its children)",
+       true,
+       "Thôn 3",
+       "Thôn 4",
+       {{household, hh1}, {person, c1}, {person, c2}}},
+      {"household address", true, "xóm Đông", "xóm Tây", {{household, hh1}}},
+      {"household poverty year", true, "2024", "2023", {{household, hh1}}},
+  };
+  for (const auto& fix : corrections) {
+    SCOPED_TRACE(fix.what);
+    auto b = fix.in_households
+                 ? ImportSurveyCsv(Replace(kHouseholds, fix.from, fix.to), kChildren, Options())
+                 : ImportSurveyCsv(kHouseholds, Replace(kChildren, fix.from, fix.to), Options());
+    ASSERT_TRUE(b.ok() && b->ok()) << b->Report();
+    const auto after = CommandIdsByRecord(*b);
+    ASSERT_EQ(after.size(), before.size());  // the same records
+    for (const auto& [record, command_id] : before) {
+      ASSERT_TRUE(after.count(record));
+      const bool changed =
+          std::find(fix.changed.begin(), fix.changed.end(), record) != fix.changed.end();
+      if (changed) {
+        EXPECT_NE(after.at(record), command_id) << record.first;
+      } else {
+        EXPECT_EQ(after.at(record), command_id) << record.first;
+      }
+    }
+  }
+}
+
+// Long values everywhere: a batch large enough for the mapped segment (and a test of its size
+// bound: one segment).
+std::pair<std::string, std::string> LargeSurvey(int households, const std::string& name_tag) {
+  std::string h = "household_key,commune_code,village,craft_village,craft_village_name,address\n";
+  std::string c =
+      "child_key,household_key,full_name,sex,birth_date,national_id,special_groups,"
+      "relationship\n";
+  const std::string village(64, 'v');
+  const std::string craft(200, 'c');
+  const std::string address(500, 'a');
+  const std::string groups = "\"a.1;b.2;c.3;d.1;đ;e.4;g.2;h.1;i;k.5;l;m.2;n;o\"";
+  for (int i = 0; i < households; ++i) {
+    const std::string key = "H" + std::to_string(i);
+    h += key + ",15928," + village + ",1," + craft + "," + address + "\n";
+    for (int j = 0; j < 2; ++j) {
+      std::string name = name_tag + std::to_string(i) + "-" + std::to_string(j);
+      name.resize(200, 'n');
+      c += "C" + std::to_string(i) + "-" + std::to_string(j) + "," + key + "," + name +
+           ",female,2014-03-0" + std::to_string(1 + j) + ",038214" +
+           std::to_string(100000 + i % 900000) + "," + groups + ",con\n";
+    }
+  }
+  return {h, c};
+}
+
+TEST(ExchangeCsvTest, LargeBatchesAreOneSegmentAndReusedMemoryIsClean) {
+  const auto [h, c] = LargeSurvey(4000, "Ann");
+  const auto [h2, c2] = LargeSurvey(4500, "Bob");
+  std::string first;
+  {
+    auto a = ImportSurveyCsv(h, c, Options());
+    ASSERT_TRUE(a.ok() && a->ok()) << a->Report();
+    ASSERT_EQ(a->commands().getCommands().size(), 4000u * 5u);
+    EXPECT_EQ(a->message->getSegmentsForOutput().size(), 1u);
+    // Mapped (on a 2 MiB boundary), not from malloc.
+    EXPECT_EQ(
+        reinterpret_cast<uintptr_t>(a->message->getSegmentsForOutput()[0].begin()) % (2 << 20), 0u);
+    first = CanonicalBatch(*a);
+  }
+  {
+    // Memory of the first batch, written with other values, then given back again.
+    auto b = ImportSurveyCsv(h2, c2, Options());
+    ASSERT_TRUE(b.ok() && b->ok());
+    EXPECT_EQ(b->message->getSegmentsForOutput().size(), 1u);
+  }
+  auto again = ImportSurveyCsv(h, c, Options());
+  auto fresh = ImportSurveyCsv(h, c, Options());  // while `again` holds the reused memory
+  ASSERT_TRUE(again.ok() && fresh.ok());
+  EXPECT_EQ(CanonicalBatch(*again), first);
+  EXPECT_EQ(CanonicalBatch(*fresh), first);
 }
 
 struct ErrorCase {
