@@ -66,6 +66,9 @@ class Builder {
   absl::flat_hash_map<core::Uuid, uint32_t> persons_, cases_, establishments_;
 };
 
+// How many records ahead the joins prefetch their hash-table probes.
+constexpr unsigned kAhead = 8;
+
 absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry& reg) {
   // ---- households: place, poverty (latest review), residence, carers ----
   struct HouseholdInfo {
@@ -75,7 +78,10 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
   absl::flat_hash_map<core::Uuid, HouseholdInfo> households;
   absl::flat_hash_set<core::Uuid> carers;
   households.reserve(snap.getHouseholds().size());
-  for (auto h : snap.getHouseholds()) {
+  auto hh_list = snap.getHouseholds();
+  for (unsigned i = 0; i < hh_list.size(); ++i) {
+    if (i + kAhead < hh_list.size()) households.prefetch(Id(hh_list[i + kAhead].getId()));
+    auto h = hh_list[i];
     HouseholdInfo info{View(h.getCommuneCode()), View(h.getVillageCode()), 0,
                        static_cast<uint8_t>(h.getResidence())};
     int best_year = -1;
@@ -108,6 +114,15 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
   d_.p_school.reserve(np);
   persons_.reserve(np);
   for (unsigned i = 0; i < np; ++i) {
+    if (i + kAhead < np) {
+      // The joins probe hash tables at random ids: start the loads a few persons ahead so
+      // their cache misses overlap (at national scale the tables are GiBs).
+      auto q = persons[i + kAhead];
+      const core::Uuid qid = Id(q.getId());
+      persons_.prefetch(qid);
+      carers.prefetch(qid);
+      households.prefetch(Id(q.getHouseholdId()));
+    }
     auto p = persons[i];
     const core::Uuid id = Id(p.getId());
     if (!persons_.emplace(id, static_cast<uint32_t>(i)).second) {
@@ -164,6 +179,7 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
   absl::flat_hash_set<std::string> rule_sets;
   auto acts = snap.getWorkActivities();
   for (unsigned i = 0; i < acts.size(); ++i) {
+    if (i + kAhead < acts.size()) persons_.prefetch(Id(acts[i + kAhead].getChildId()));
     auto a = acts[i];
     const std::string field = absl::StrCat("workActivities[", i, "]");
     auto pi = persons_.find(Id(a.getChildId()));
@@ -218,7 +234,10 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
   std::sort(d_.rule_sets.begin(), d_.rule_sets.end());
 
   // ---- risk screens ----
-  for (auto k : snap.getRiskAssessments()) {
+  auto screens = snap.getRiskAssessments();
+  for (unsigned i = 0; i < screens.size(); ++i) {
+    if (i + kAhead < screens.size()) persons_.prefetch(Id(screens[i + kAhead].getChildId()));
+    auto k = screens[i];
     auto pi = persons_.find(Id(k.getChildId()));
     if (pi == persons_.end() || !k.hasResult()) continue;
     const uint32_t day = Ymd(k.getDate());
@@ -370,8 +389,11 @@ absl::Status Builder::Build(s::Snapshot::Reader snap, const rules::RuleRegistry&
     }
     uint32_t to = rec.hasEndDate() ? Ymd(rec.getEndDate()) : 0;
     if (to < from) to = from;
-    for (auto p : rec.getParticipants()) {
-      auto pi = persons_.find(Id(p.getPersonId()));
+    auto participants = rec.getParticipants();
+    for (unsigned j = 0; j < participants.size(); ++j) {
+      if (j + kAhead < participants.size())
+        persons_.prefetch(Id(participants[j + kAhead].getPersonId()));
+      auto pi = persons_.find(Id(participants[j].getPersonId()));
       if (pi == persons_.end()) {
         ++d_.stats.reach_unknown_person;
         continue;
