@@ -4,12 +4,14 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "capi/guard.h"
 #include "capi/handles.h"
 #include "capi/schema_out.h"
 #include "core/date.h"
+#include "indicators/columns.h"
 #include "indicators/compute.h"
 #include "indicators/dataset.h"
 #include "indicators/plan.h"
@@ -22,6 +24,12 @@ struct treem_report_request {
   treem::indicators::ReportRequest impl;
   std::unique_ptr<capnp::MallocMessageBuilder> plan;  // the request's own copy
   treem::schema::ProgrammePlan::Reader plan_reader;
+};
+
+// Immutable once created: Compute on a const Dataset is thread-safe (its key-resolution and
+// scratch caches are mutex-protected, the deferred checksums run under std::call_once).
+struct treem_dataset {
+  treem::indicators::Dataset impl;
 };
 
 namespace treem::capi {
@@ -48,14 +56,23 @@ int64_t NowMicros() {
       .count();
 }
 
-absl::StatusOr<std::string> ComputeEncoded(schema::Snapshot::Reader snapshot,
-                                           const core::AdminUnits& units,
+// The one path from a request to report bytes (treem_report_compute, treem_registry_report
+// and treem_dataset_report): the request as set, stamped with the time of the call unless
+// the caller fixed it.
+absl::StatusOr<std::string> ComputeEncoded(const indicators::Dataset& data,
                                            indicators::ReportRequest request,
                                            serde::Format format) {
   if (request.generated_at_micros == 0) request.generated_at_micros = NowMicros();
-  TREEM_ASSIGN_OR_RETURN(indicators::Dataset data, indicators::BuildDataset(snapshot, units));
   TREEM_ASSIGN_OR_RETURN(indicators::ReportMessage report, indicators::Compute(data, request));
   return indicators::EncodeReport(report.reader(), format);
+}
+
+absl::StatusOr<indicators::Dataset> DatasetOfSnapshot(const uint8_t* snapshot, size_t len,
+                                                      treem_format in_fmt,
+                                                      const core::AdminUnits& units) {
+  capnp::MallocMessageBuilder input;
+  TREEM_RETURN_IF_ERROR(ReadMessage<schema::Snapshot>(snapshot, len, in_fmt, input, "snapshot"));
+  return indicators::BuildDataset(input.getRoot<schema::Snapshot>().asReader(), units);
 }
 
 }  // namespace
@@ -220,6 +237,18 @@ treem_status treem_report_request_set_title(treem_report_request* req, const cha
   });
 }
 
+treem_status treem_report_request_set_generated_at(treem_report_request* req, int64_t micros) {
+  return Guard([&]() -> absl::Status {
+    TREEM_REQ_GUARD("set_generated_at");
+    if (micros < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("generated_at: ", micros, " is before 1970 (0 = the time of the call)"));
+    }
+    req->impl.generated_at_micros = micros;
+    return absl::OkStatus();
+  });
+}
+
 treem_status treem_report_compute(treem_buf* out, const uint8_t* snapshot, size_t len,
                                   treem_format in_fmt, const treem_units* units,
                                   const treem_report_request* req, treem_format out_fmt) {
@@ -229,13 +258,9 @@ treem_status treem_report_compute(treem_buf* out, const uint8_t* snapshot, size_
     }
     treem_buf_dispose(out);
     TREEM_ASSIGN_OR_RETURN(auto format, treem::capi::ToFormat(out_fmt, "out_fmt"));
-    capnp::MallocMessageBuilder input;
-    TREEM_RETURN_IF_ERROR(treem::capi::ReadMessage<treem::schema::Snapshot>(snapshot, len, in_fmt,
-                                                                            input, "snapshot"));
-    TREEM_ASSIGN_OR_RETURN(
-        std::string bytes,
-        treem::capi::ComputeEncoded(input.getRoot<treem::schema::Snapshot>().asReader(),
-                                    units->impl, req->impl, format));
+    TREEM_ASSIGN_OR_RETURN(ind::Dataset data,
+                           treem::capi::DatasetOfSnapshot(snapshot, len, in_fmt, units->impl));
+    TREEM_ASSIGN_OR_RETURN(std::string bytes, treem::capi::ComputeEncoded(data, req->impl, format));
     return treem::capi::FillBuf(out, bytes);
   });
 }
@@ -275,12 +300,69 @@ treem_status treem_registry_report(treem_buf* out, treem_registry* reg, const ch
     // The register's cached indicator columns (built once per change of data, or read from
     // the column file written with its snapshot).
     TREEM_ASSIGN_OR_RETURN(auto data, reg->impl->IndicatorData(units->impl));
-    if (request.generated_at_micros == 0) request.generated_at_micros = treem::capi::NowMicros();
-    TREEM_ASSIGN_OR_RETURN(ind::ReportMessage report, ind::Compute(*data, request));
-    TREEM_ASSIGN_OR_RETURN(std::string bytes, ind::EncodeReport(report.reader(), format));
+    TREEM_ASSIGN_OR_RETURN(std::string bytes,
+                           treem::capi::ComputeEncoded(*data, std::move(request), format));
     return treem::capi::FillBuf(out, bytes);
   });
 }
+
+treem_status treem_dataset_from_snapshot(treem_dataset** out, const uint8_t* snapshot, size_t len,
+                                         treem_format in_fmt, const treem_units* units) {
+  return Guard([&]() -> absl::Status {
+    if (out == nullptr) return Misuse("treem_dataset_from_snapshot: out is null");
+    *out = nullptr;
+    if (units == nullptr) return Misuse("treem_dataset_from_snapshot: units is null");
+    TREEM_ASSIGN_OR_RETURN(ind::Dataset data,
+                           treem::capi::DatasetOfSnapshot(snapshot, len, in_fmt, units->impl));
+    *out = new treem_dataset{std::move(data)};
+    return absl::OkStatus();
+  });
+}
+
+treem_status treem_dataset_open_columns(treem_dataset** out, const char* path,
+                                        const treem_units* units) {
+  return Guard([&]() -> absl::Status {
+    if (out == nullptr) return Misuse("treem_dataset_open_columns: out is null");
+    *out = nullptr;
+    if (path == nullptr) return Misuse("treem_dataset_open_columns: path is null");
+    if (units == nullptr) return Misuse("treem_dataset_open_columns: units is null");
+    TREEM_ASSIGN_OR_RETURN(ind::Dataset data, ind::ReadColumns(path, units->impl));
+    *out = new treem_dataset{std::move(data)};
+    return absl::OkStatus();
+  });
+}
+
+treem_status treem_dataset_write_columns(const treem_dataset* ds, const char* path) {
+  return Guard([&]() -> absl::Status {
+    if (ds == nullptr) return Misuse("treem_dataset_write_columns: dataset is null");
+    if (path == nullptr) return Misuse("treem_dataset_write_columns: path is null");
+    return ind::WriteColumns(ds->impl, /*covers_seq=*/0, path);
+  });
+}
+
+treem_status treem_dataset_report(treem_buf* out, const treem_dataset* ds,
+                                  const treem_report_request* req, treem_format out_fmt) {
+  return Guard([&]() -> absl::Status {
+    if (out == nullptr || ds == nullptr || req == nullptr) {
+      return Misuse("treem_dataset_report: null argument");
+    }
+    treem_buf_dispose(out);
+    TREEM_ASSIGN_OR_RETURN(auto format, treem::capi::ToFormat(out_fmt, "out_fmt"));
+    TREEM_ASSIGN_OR_RETURN(std::string bytes,
+                           treem::capi::ComputeEncoded(ds->impl, req->impl, format));
+    return treem::capi::FillBuf(out, bytes);
+  });
+}
+
+treem_status treem_dataset_persons(uint64_t* out, const treem_dataset* ds) {
+  return Guard([&]() -> absl::Status {
+    if (out == nullptr || ds == nullptr) return Misuse("treem_dataset_persons: null argument");
+    *out = ds->impl.person_count();
+    return absl::OkStatus();
+  });
+}
+
+void treem_dataset_free(treem_dataset* ds) { delete ds; }
 
 treem_status treem_report_render(treem_buf* out, const uint8_t* report, size_t len,
                                  treem_format fmt, treem_render kind) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -445,7 +446,8 @@ absl::StatusOr<Dataset> DecodeColumns(std::string_view bytes, const core::AdminU
 absl::Status WriteColumns(const Dataset& d, uint64_t covers_seq, const std::string& path) {
   TREEM_RETURN_IF_ERROR(VerifyDeferredColumns(d));  // never re-checksum damaged bytes
   const std::string bytes = EncodeColumns(d, covers_seq);
-  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid());
+  static std::atomic<uint64_t> writes{0};  // distinct temporary files for concurrent writers
+  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid(), ".", writes.fetch_add(1));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("create", tmp);
   absl::Status s = WriteAll(fd, bytes.data(), bytes.size(), tmp);

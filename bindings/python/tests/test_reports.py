@@ -3,16 +3,8 @@
 import pytest
 
 import treem
+from small_register import ACTOR, CHILDREN, HOUSEHOLDS, record_girl_working
 
-HOUSEHOLDS = ("household_key,commune_code,village,poverty_status,poverty_standard,"
-              "poverty_year,residence,craft_village\n"
-              "H1,15928,T01,poor,decree07of2021,2024,rural,true\n")
-CHILDREN = ("child_key,household_key,full_name,sex,birth_date,birth_date_estimated,ethnicity,"
-            "school_status\n"
-            "C1,H1,Lê Thị Hoa,female,2012-03-01,false,Kinh,enrolled\n"
-            "C2,H1,Lê Văn Nam,male,2008-09-15,false,Kinh,enrolled\n"
-            "C3,H1,Lê Văn Út,male,2021-01-01,false,Kinh,never_enrolled\n")
-ACTOR = treem.Actor("cb-ldtbxh-01", treem.Role.COMMUNE_WORKER, "15928")
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +37,7 @@ def test_population_and_plan_targets(tmp_path, units):
 def test_provenance_lists_the_children_counted(tmp_path, units):
     with treem.Registry(str(tmp_path / "s"), create=True, scope=["15928"], units=units) as reg:
         reg.import_csv(ACTOR, HOUSEHOLDS, CHILDREN, commune_code="15928")
-        girl = next(p["id"] for p in reg.list(ACTOR, "person")
-                    if p["birthDate"]["date"] == "2012-03-01")
-        reg.apply({"actor": ACTOR.as_dict(), "source": "api", "payload": {"recordWorkActivity": {
-            "id": "0b7d6a52-9c1e-4f5e-8a0d-3a4c2b1e0f01", "childId": girl,
-            "observedOn": "2024-05-01", "jobCode": "OTHER", "hoursPerDay": 3,
-            "hoursPerWeek": 15}}})
+        girl = record_girl_working(reg)
         report = reg.report(ACTOR, units, year=2024, indicators=["P1"], provenance=True)
         analyst = treem.Actor("pt-01", treem.Role.ANALYST, "15928")
         with pytest.raises(treem.PermissionDeniedError):

@@ -9,11 +9,11 @@ import collections
 import csv
 import datetime
 import pathlib
-import threading
 
 import pytest
 
 import treem
+from small_register import run_threads
 
 _TABLE = (pathlib.Path(__file__).resolve().parents[3] / "tests" / "conformance" /
           "classification_cases.csv")
@@ -246,22 +246,14 @@ def test_errors_map_to_python_exceptions():
 
 def test_many_threads_classify_at_once():
     rules = treem.Rules()
-    results, errors = [], []
+    results = []
     activity = {"observedOn": "2024-03-10", "jobCode": "TT09-A2-06", "hoursPerDay": 4,
                 "hoursPerWeek": 20.5}
 
     def work():
-        try:
-            for _ in range(50):
-                results.append(rules.classify("2010-01-01", activity)["legal"]["outcome"])
-        except Exception as exc:  # noqa: BLE001  (collected and asserted below)
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        for _ in range(50):
+            results.append(rules.classify("2010-01-01", activity)["legal"]["outcome"])
+    errors = run_threads(work)
     rules.close()
     assert not errors
     assert results == ["childLabour"] * 200

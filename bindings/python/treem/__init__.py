@@ -14,7 +14,7 @@ from .registry import Actor, Registry, Role
 from .rules import Rules, classify, describe_code, judge_child, screen
 from .cases import CaseBook, OpeningMode, timestamp, trigger
 from .exchange import ImportRefused, csv_import, deidentify
-from .reports import compute_report, registry_report, render
+from .reports import Dataset, compute_report, registry_report, render
 
 __version__ = _lib.treem_version_string().decode()
 
@@ -30,7 +30,7 @@ def version_number():
 
 
 __all__ = [
-    "compute_report", "registry_report", "render",
+    "Dataset", "compute_report", "registry_report", "render",
     "ImportRefused", "csv_import", "deidentify",
     "Registry", "Actor", "Role",
     "AdminUnits", "UnitLevel", "Rules", "classify", "judge_child", "screen", "describe_code",

@@ -2,11 +2,12 @@
 (docs/indicators.md)."""
 
 import ctypes
-
 import json
+import os
 
 from ._native import Buf, declare, lib, status_t, take_bytes
-from ._util import FORMAT_CAPNP, FORMAT_JSON, date_arg, text_arg
+from ._util import FORMAT_CAPNP, FORMAT_JSON, NativeHandle, date_arg, text_arg
+from .rules import _RWLock, to_micros
 
 _p = ctypes.c_void_p
 _s = ctypes.c_char_p
@@ -25,6 +26,7 @@ declare("treem_report_request_set_provenance", [_p, ctypes.c_int], status_t)
 declare("treem_report_request_add_dimension", [_p, ctypes.c_int32], status_t)
 declare("treem_report_request_add_indicator", [_p, _s], status_t)
 declare("treem_report_request_set_title", [_p, _s], status_t)
+declare("treem_report_request_set_generated_at", [_p, ctypes.c_int64], status_t)
 declare("treem_report_compute",
         [ctypes.POINTER(Buf), _s, ctypes.c_size_t, ctypes.c_int32, _p, _p, ctypes.c_int32],
         status_t)
@@ -32,6 +34,13 @@ declare("treem_registry_report",
         [ctypes.POINTER(Buf), _p, _s, ctypes.c_int32, _s, _p, _p, ctypes.c_int32], status_t)
 declare("treem_report_render",
         [ctypes.POINTER(Buf), _s, ctypes.c_size_t, ctypes.c_int32, ctypes.c_int32], status_t)
+declare("treem_dataset_from_snapshot",
+        [ctypes.POINTER(_p), _s, ctypes.c_size_t, ctypes.c_int32, _p], status_t)
+declare("treem_dataset_open_columns", [ctypes.POINTER(_p), _s, _p], status_t)
+declare("treem_dataset_write_columns", [_p, _s], status_t)
+declare("treem_dataset_report", [ctypes.POINTER(Buf), _p, _p, ctypes.c_int32], status_t)
+declare("treem_dataset_persons", [ctypes.POINTER(ctypes.c_uint64), _p], status_t)
+declare("treem_dataset_free", [_p], None)
 
 RENDER_CSV = 1
 RENDER_HTML = 2
@@ -45,7 +54,7 @@ class _Request:
 
     def __init__(self, *, unit="", year=None, quarter=None, start=None, end=None, map_date=None,
                  plan=None, upward=False, breakdown=None, dimensions=(), indicators=(),
-                 title=None, provenance=False):
+                 title=None, provenance=False, generated_at=None):
         h = _p()
         lib.treem_report_request_new(ctypes.byref(h))
         self.h = h
@@ -84,6 +93,9 @@ class _Request:
                 lib.treem_report_request_add_indicator(h, text_arg(i, "indicators"))
             if title is not None:
                 lib.treem_report_request_set_title(h, text_arg(title, "title"))
+            if generated_at is not None:
+                lib.treem_report_request_set_generated_at(
+                    h, to_micros(generated_at, "generated_at"))
         except BaseException:
             self.close()
             raise
@@ -100,23 +112,36 @@ class _Request:
         self.close()
 
 
+def _snapshot_arg(snapshot, fmt=FORMAT_CAPNP):
+    """(bytes, treem_format) of a Snapshot given as a dict, JSON text or bytes in `fmt`."""
+    if isinstance(snapshot, dict):
+        return json.dumps(snapshot, ensure_ascii=False).encode("utf-8"), FORMAT_JSON
+    if isinstance(snapshot, str):
+        return snapshot.encode("utf-8"), FORMAT_JSON
+    return bytes(snapshot), fmt
+
+
+def _report_out(buf, fmt):
+    out = take_bytes(buf)
+    return json.loads(out.decode("utf-8")) if fmt == FORMAT_JSON else out
+
+
 def compute_report(snapshot, units, *, fmt=FORMAT_JSON, **request):
     """Computes a Report from a Snapshot (capnp bytes or dict) on `units` (treem.AdminUnits).
     Keyword arguments describe the request: unit, year | year+quarter | start+end, map_date,
     plan ("qd-782-2021", "hoang-duc-2023" or a ProgrammePlan dict), upward, breakdown,
     dimensions (e.g. ["sex", "statBand"]), indicators (e.g. ["P1"]), title, provenance (the
-    ids of the records behind each figure).
-    Returns a dict (fmt=FORMAT_JSON) or capnp bytes."""
-    if isinstance(snapshot, dict):
-        data, in_fmt = json.dumps(snapshot, ensure_ascii=False).encode("utf-8"), FORMAT_JSON
-    else:
-        data, in_fmt = bytes(snapshot), FORMAT_CAPNP
+    ids of the records behind each figure), generated_at (the instant the report states, a
+    timezone-aware datetime or int microseconds; default: now; fixing it makes the bytes
+    reproducible).
+    Returns a dict (fmt=FORMAT_JSON) or capnp bytes. The indicator columns are rebuilt from
+    the snapshot on every call: to report more than once on one snapshot, use Dataset."""
+    data, in_fmt = _snapshot_arg(snapshot)
     with _Request(**request) as req:
         buf = Buf()
         lib.treem_report_compute(ctypes.byref(buf), data, len(data), in_fmt, units._h(), req.h,
                                  fmt)
-    out = take_bytes(buf)
-    return json.loads(out.decode("utf-8")) if fmt == FORMAT_JSON else out
+    return _report_out(buf, fmt)
 
 
 def registry_report(registry, actor, units, *, fmt=FORMAT_JSON, **request):
@@ -127,8 +152,74 @@ def registry_report(registry, actor, units, *, fmt=FORMAT_JSON, **request):
         with registry._lock:
             lib.treem_registry_report(ctypes.byref(buf), registry._h(),
                                       *_actor(actor)._args(), units._h(), req.h, fmt)
-    out = take_bytes(buf)
-    return json.loads(out.decode("utf-8")) if fmt == FORMAT_JSON else out
+    return _report_out(buf, fmt)
+
+
+class Dataset(NativeHandle):
+    """The indicator columns of a snapshot, built once and reported on many times
+    (docs/indicators.md "Column files"). compute_report rebuilds them on every call, which
+    takes minutes at national scale; a Dataset is built once, or opened from a column file
+    written earlier, and each report then costs only the scans.
+
+        with treem.Dataset.from_snapshot(snapshot, units) as ds:
+            ds.write_columns("/var/lib/treem/national.tcol")
+        with treem.Dataset.open_columns("/var/lib/treem/national.tcol", units) as ds:
+            report = ds.report(year=2025, dimensions=["sex"])
+
+    Reports (and write_columns) may run from several threads at once: the native calls run
+    in parallel. close() waits for them. Usable as a context manager."""
+
+    def __init__(self):
+        raise TypeError("use Dataset.from_snapshot() or Dataset.open_columns()")
+
+    @classmethod
+    def _adopt(cls, handle):
+        self = object.__new__(cls)
+        self._own(handle, lib.treem_dataset_free, _RWLock())
+        return self
+
+    @classmethod
+    def from_snapshot(cls, snapshot, units, fmt=FORMAT_CAPNP):
+        """Builds the columns of a Snapshot (bytes in `fmt`, a dict or JSON text) on `units`
+        (treem.AdminUnits; the dataset keeps its own reference to them)."""
+        data, in_fmt = _snapshot_arg(snapshot, fmt)
+        handle = _p()
+        lib.treem_dataset_from_snapshot(ctypes.byref(handle), data, len(data), in_fmt,
+                                        units._h())
+        return cls._adopt(handle)
+
+    @classmethod
+    def open_columns(cls, path, units):
+        """Opens a column file (written by write_columns or a register's checkpoint); its
+        records' unit codes are resolved on `units`. The file is mapped, not copied. Raises
+        NotFoundError (no file), DataLossError (damage, naming the column) or
+        FailedPreconditionError (another version: rebuild it from the snapshot)."""
+        handle = _p()
+        lib.treem_dataset_open_columns(ctypes.byref(handle), os.fsencode(path), units._h())
+        return cls._adopt(handle)
+
+    def write_columns(self, path):
+        """Writes the columns to `path` atomically (temporary file, fsync, rename)."""
+        with self._lock.read():
+            lib.treem_dataset_write_columns(self._h(), os.fsencode(path))
+
+    def report(self, *, fmt=FORMAT_JSON, **request):
+        """Computes a Report; the request keywords are those of compute_report, and for the
+        same snapshot and request (with generated_at fixed) the result is identical.
+        Returns a dict (fmt=FORMAT_JSON) or capnp bytes."""
+        with _Request(**request) as req:
+            buf = Buf()
+            with self._lock.read():
+                lib.treem_dataset_report(ctypes.byref(buf), self._h(), req.h, fmt)
+        return _report_out(buf, fmt)
+
+    @property
+    def persons(self):
+        """The number of persons (children and adults) in the dataset."""
+        n = ctypes.c_uint64()
+        with self._lock.read():
+            lib.treem_dataset_persons(ctypes.byref(n), self._h())
+        return n.value
 
 
 def render(report, kind="html"):

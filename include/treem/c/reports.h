@@ -63,6 +63,12 @@ TREEM_API treem_status treem_report_request_add_indicator(treem_report_request *
 /** A title printed on the report. @since 0.1 */
 TREEM_API treem_status treem_report_request_set_title(treem_report_request *req,
                                                       const char *title);
+/** The instant the report states it was generated (microseconds since the Unix epoch, UTC;
+ * it also enters the report id); 0, the default, means the time of the call. A fixed instant
+ * makes a report reproducible byte for byte. Negative values are TREEM_INVALID_ARGUMENT.
+ * @since 0.1 */
+TREEM_API treem_status treem_report_request_set_generated_at(treem_report_request *req,
+                                                             int64_t micros);
 
 /** Computes a Report from a Snapshot (`len` bytes in `in_fmt`) on the units of `units`
  * (required: records are rolled up its hierarchy). @since 0.1 */
@@ -78,6 +84,64 @@ TREEM_API treem_status treem_registry_report(treem_buf *out, treem_registry *reg
                                              const char *unit_code, const treem_units *units,
                                              const treem_report_request *req,
                                              treem_format out_fmt);
+
+/* ---- indicator datasets ------------------------------------------------------------------ */
+/** The indicator columns of a snapshot (docs/indicators.md "Column files"), built once and
+ * reported on many times. treem_report_compute rebuilds them on every call, which takes
+ * minutes at national scale; a dataset is built once (or opened from a column file written
+ * earlier, which costs little more than reading the file) and each report then costs only
+ * the scans. A dataset keeps no personal data beyond record ids (for provenance) and holds
+ * its own reference to the units it was created with: the treem_units may be freed at once.
+ *
+ * Thread safety: a dataset is immutable once created. treem_dataset_report,
+ * treem_dataset_write_columns and treem_dataset_persons may run on one dataset from several
+ * threads at once (the caches a report fills are locked inside); only treem_dataset_free must
+ * not run concurrently with another call on it. Concurrent writes to one path each use their
+ * own temporary file; the last rename wins. Opaque. @since 0.1 */
+typedef struct treem_dataset treem_dataset;
+
+/** Builds the dataset of a Snapshot (`len` bytes in `in_fmt`, borrowed) on the units of
+ * `units` (required: records are rolled up its hierarchy). Work activities are classified
+ * once here; invalid records are skipped and counted, as in treem_report_compute. On success
+ * *out holds a new handle the caller releases with treem_dataset_free; on failure *out is
+ * NULL. @since 0.1 */
+TREEM_API treem_status treem_dataset_from_snapshot(treem_dataset **out, const uint8_t *snapshot,
+                                                   size_t len, treem_format in_fmt,
+                                                   const treem_units *units);
+
+/** Opens a column file written by treem_dataset_write_columns (or by a register's checkpoint)
+ * on `units`, the units its records' codes are resolved on (those it was built with). The
+ * file is mapped read-only, not copied, and stays mapped until treem_dataset_free; it must
+ * not be changed in place meanwhile (treem replaces such files by rename, which is safe).
+ * Checksums are verified here, except those of the record-id columns, verified on first use
+ * (a report with provenance, or a write). Errors: TREEM_NOT_FOUND when there is no file at
+ * `path`; TREEM_DATA_LOSS for a damaged file, naming the damaged column (or the header or
+ * column table) and its offset; TREEM_FAILED_PRECONDITION for a file of another version or
+ * column list (rebuild it from the snapshot); TREEM_UNAVAILABLE for other I/O errors. *out is
+ * NULL on failure. @since 0.1 */
+TREEM_API treem_status treem_dataset_open_columns(treem_dataset **out, const char *path,
+                                                  const treem_units *units);
+
+/** Writes the dataset to `path` as a column file, atomically (a temporary file beside it,
+ * fsync, rename). The file covers journal seq 0: a register never takes it for its own cache.
+ * A dataset whose record-id columns turn out damaged is refused with TREEM_DATA_LOSS (damage
+ * is never re-checksummed into a new file); I/O errors are TREEM_UNAVAILABLE naming the path.
+ * @since 0.1 */
+TREEM_API treem_status treem_dataset_write_columns(const treem_dataset *ds, const char *path);
+
+/** Computes a Report from the dataset, handling `req` exactly as treem_report_compute does:
+ * for the same snapshot, units and request (with a fixed generated-at instant) the bytes are
+ * identical. May run concurrently with other reports on `ds`. @since 0.1 */
+TREEM_API treem_status treem_dataset_report(treem_buf *out, const treem_dataset *ds,
+                                            const treem_report_request *req,
+                                            treem_format out_fmt);
+
+/** The number of persons (children and adults) in the dataset. @since 0.1 */
+TREEM_API treem_status treem_dataset_persons(uint64_t *out, const treem_dataset *ds);
+
+/** Releases a dataset and unmaps its file; NULL-safe. No other call may be running on it.
+ * @since 0.1 */
+TREEM_API void treem_dataset_free(treem_dataset *ds);
 
 /** Renderings of a Report. @since 0.1 */
 typedef int32_t treem_render;
