@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <mutex>
 #include <type_traits>
 #include <vector>
@@ -198,19 +197,11 @@ void SetStatCounts(DatasetStats& s, const std::array<uint64_t, 8>& v) {
 absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const void> keep,
                                const core::AdminUnits& units, uint64_t* covers_seq) {
   const uint64_t size = whole.size();
-  auto read = [&](uint64_t offset, void* dst, size_t n) -> absl::Status {
-    if (offset > size || n > size - offset) {
-      return absl::DataLossError(absl::StrCat("column file: read at ", offset, " past the end"));
-    }
-    if (n > 0) memcpy(dst, whole.data() + offset, n);
-    return absl::OkStatus();
-  };
   if (size < kHeaderSize) {
     return absl::DataLossError(
         absl::StrCat("column file: ", size, " bytes, shorter than its 64-byte header"));
   }
-  std::string header(kHeaderSize, '\0');
-  TREEM_RETURN_IF_ERROR(read(0, header.data(), kHeaderSize));
+  std::string header(whole.substr(0, kHeaderSize));  // a copy: its checksum field is zeroed
   if (memcmp(header.data(), kMagic, 8) != 0) {
     return absl::DataLossError("column file: offset 0: not a treem column file (magic)");
   }
@@ -241,15 +232,16 @@ absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const voi
   if (kHeaderSize + uint64_t{count} * kEntrySize > size) {
     return absl::DataLossError("column file: offset 64: column table runs past the end");
   }
-  std::string table(count * kEntrySize, '\0');
-  TREEM_RETURN_IF_ERROR(read(kHeaderSize, table.data(), table.size()));
+  const std::string_view table = whole.substr(kHeaderSize, count * kEntrySize);
   if (store::Crc32c(table.data(), table.size()) != GetU32(&header[28])) {
     return absl::DataLossError("column file: offset 64: column table checksum mismatch");
   }
   size_t index = 0;
   absl::Status status = absl::OkStatus();
-  auto entry = [&](const char* name, uint32_t elem, uint64_t* offset,
-                   uint64_t* bytes) -> absl::Status {
+  // The next table entry, which must be `name` with elements of `elem` bytes; its data lies
+  // inside `whole`.
+  auto entry = [&](const char* name, uint32_t elem, uint64_t* offset, uint64_t* bytes,
+                   uint32_t* crc) -> absl::Status {
     const char* e = &table[index * kEntrySize];
     const uint64_t at = kHeaderSize + index * kEntrySize;
     ++index;
@@ -260,6 +252,7 @@ absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const voi
     }
     *offset = GetU64(e + 24);
     *bytes = GetU64(e + 32);
+    *crc = GetU32(e + 44);
     if (GetU32(e + 40) != elem) {
       return absl::FailedPreconditionError(absl::StrCat(
           "column file: column ", name, ": element size ", GetU32(e + 40), ", expected ", elem));
@@ -275,9 +268,8 @@ absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const voi
     }
     return absl::OkStatus();
   };
-  auto check_crc = [&](const char* name, uint64_t offset, const void* p, size_t n) {
-    const char* e = &table[(index - 1) * kEntrySize];
-    if (store::Crc32c(p, n) != GetU32(e + 44)) {
+  auto check_crc = [](const char* name, uint64_t offset, const void* p, size_t n, uint32_t crc) {
+    if (store::Crc32c(p, n) != crc) {
       return absl::DataLossError(
           absl::StrCat("column file: column ", name, " at offset ", offset, ": checksum mismatch"));
     }
@@ -288,12 +280,12 @@ absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const voi
     using T = typename std::decay_t<decltype(v)>::value_type;
     constexpr uint32_t elem = ElementSize<T>();
     uint64_t offset = 0, bytes = 0;
-    status = entry(name, elem, &offset, &bytes);  // offset and bytes lie inside `whole`
+    uint32_t crc = 0;
+    status = entry(name, elem, &offset, &bytes, &crc);
     if (!status.ok()) return;
     if constexpr (elem == 0) {
-      std::string raw(bytes, '\0');
-      status = read(offset, raw.data(), raw.size());
-      if (status.ok()) status = check_crc(name, offset, raw.data(), raw.size());
+      const std::string_view raw = whole.substr(offset, bytes);
+      status = check_crc(name, offset, raw.data(), raw.size(), crc);
       size_t at = 0;
       while (status.ok() && at < raw.size()) {
         if (raw.size() - at < 4) {
@@ -316,10 +308,9 @@ absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const voi
       const bool view = keep != nullptr && reinterpret_cast<uintptr_t>(at) % alignof(T) == 0;
       if (view && (strcmp(name, "p_id") == 0 || strcmp(name, "a_id") == 0)) {
         if (d.deferred == nullptr) d.deferred = std::make_shared<DeferredChecks>();
-        const char* e = &table[(index - 1) * kEntrySize];
-        d.deferred->items.push_back({name, offset, at, bytes, GetU32(e + 44)});
+        d.deferred->items.push_back({name, offset, at, bytes, crc});
       } else {
-        status = check_crc(name, offset, at, bytes);
+        status = check_crc(name, offset, at, bytes, crc);
         if (!status.ok()) return;
       }
       if (view) {
@@ -335,14 +326,15 @@ absl::StatusOr<Dataset> Decode(std::string_view whole, std::shared_ptr<const voi
   TREEM_RETURN_IF_ERROR(status);
   {
     uint64_t offset = 0, bytes = 0;
-    TREEM_RETURN_IF_ERROR(entry("stats", 8, &offset, &bytes));
+    uint32_t crc = 0;
+    TREEM_RETURN_IF_ERROR(entry("stats", 8, &offset, &bytes, &crc));
     std::array<uint64_t, 8> counts{};
     if (bytes != sizeof(counts)) {
       return absl::DataLossError(absl::StrCat("column file: column stats at offset ", offset, ": ",
                                               bytes, " bytes, expected 64"));
     }
-    TREEM_RETURN_IF_ERROR(read(offset, counts.data(), sizeof(counts)));
-    TREEM_RETURN_IF_ERROR(check_crc("stats", offset, counts.data(), sizeof(counts)));
+    memcpy(counts.data(), whole.data() + offset, sizeof(counts));
+    TREEM_RETURN_IF_ERROR(check_crc("stats", offset, counts.data(), sizeof(counts), crc));
     SetStatCounts(d.stats, counts);
   }
   TREEM_RETURN_IF_ERROR(ValidateDataset(d));
@@ -523,6 +515,16 @@ absl::Status ValidateDataset(const Dataset& d) {
     }
     return absl::OkStatus();
   };
+  // Every [begin[i], end[i]) is a range of a history of `limit` rows.
+  auto ranges = [](const char* name, const Column<uint32_t>& begin, const Column<uint32_t>& end,
+                   size_t limit) -> absl::Status {
+    for (size_t i = 0; i < begin.size(); ++i) {
+      if (begin[i] <= end[i] && end[i] <= limit) continue;
+      return absl::DataLossError(absl::StrCat("columns: ", name, "[", i, "] = ", begin[i], "..",
+                                              end[i], " is outside the status history"));
+    }
+    return absl::OkStatus();
+  };
   const size_t keys = d.key_code.size(), n = d.p_id.size(), cases = d.c_id.size();
   TREEM_RETURN_IF_ERROR(same("key_code", keys, {{"key_village", d.key_village.size()}}));
   TREEM_RETURN_IF_ERROR(same("p_id", n,
@@ -573,12 +575,7 @@ absl::Status ValidateDataset(const Dataset& d) {
                               {"r_requested", d.r_requested.size()}}));
   TREEM_RETURN_IF_ERROR(index("r_case", d.r_case, cases, false));
   TREEM_RETURN_IF_ERROR(same("h_at", d.h_at.size(), {{"h_status", d.h_status.size()}}));
-  for (size_t i = 0; i < d.r_id.size(); ++i) {
-    if (d.r_hbegin[i] > d.r_hend[i] || d.r_hend[i] > d.h_at.size()) {
-      return absl::DataLossError(absl::StrCat("columns: r_hbegin/r_hend[", i, "] = ", d.r_hbegin[i],
-                                              "..", d.r_hend[i], " is outside the status history"));
-    }
-  }
+  TREEM_RETURN_IF_ERROR(ranges("r_hbegin/r_hend", d.r_hbegin, d.r_hend, d.h_at.size()));
   TREEM_RETURN_IF_ERROR(same(
       "re_person", d.re_person.size(),
       {{"re_from", d.re_from.size()}, {"re_to", d.re_to.size()}, {"re_kind", d.re_kind.size()}}));
@@ -612,12 +609,7 @@ absl::Status ValidateDataset(const Dataset& d) {
                               {"m_status", d.m_status.size()}}));
   TREEM_RETURN_IF_ERROR(index("m_key", d.m_key, keys, false));
   TREEM_RETURN_IF_ERROR(same("mh_day", d.mh_day.size(), {{"mh_status", d.mh_status.size()}}));
-  for (size_t i = 0; i < d.m_id.size(); ++i) {
-    if (d.m_hbegin[i] > d.m_hend[i] || d.m_hend[i] > d.mh_day.size()) {
-      return absl::DataLossError(absl::StrCat("columns: m_hbegin/m_hend[", i, "] = ", d.m_hbegin[i],
-                                              "..", d.m_hend[i], " is outside the status history"));
-    }
-  }
+  TREEM_RETURN_IF_ERROR(ranges("m_hbegin/m_hend", d.m_hbegin, d.m_hend, d.mh_day.size()));
   TREEM_RETURN_IF_ERROR(same("g_key", d.g_key.size(),
                              {{"g_day", d.g_day.size()},
                               {"g_kind", d.g_kind.size()},

@@ -288,7 +288,6 @@ class Engine {
         pool_(pool) {
     start_ = rules::PackYmd(p.start);
     end_ = rules::PackYmd(p.end);
-    start_pack_ = start_;
     ms_ = cases::StartOfLocalDay(p.start);
     me_ = cases::EndOfLocalDay(p.end);
   }
@@ -301,11 +300,10 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // `cells`: false when only totals are wanted (one counter per unit key).
+  // `cells`: false when only totals are wanted (one counter per key group).
   absl::StatusOr<const Counter*> Get(const std::string& selector, s::AgeReference ref, DD extra,
                                      bool cells = true) {
-    const std::string cache_key = absl::StrCat(selector, "|", static_cast<int>(ref), "|",
-                                               static_cast<int>(extra), cells ? "|c" : "|t");
+    const std::string cache_key = CacheKey(selector, ref, extra, cells);
     auto it = cache_.find(cache_key);
     if (it != cache_.end()) return &it->second;
     TREEM_ASSIGN_OR_RETURN(SelectorSpec spec, ParseSelector(selector));
@@ -320,7 +318,7 @@ class Engine {
     ref_ = ref == s::AgeReference::PERIOD_START ? start_ : end_;
     extra_ = extra;
     const bool fused = !provenance_ && (ChildNeed(spec.sel) >= 0 || RoleIndex(spec.sel) >= 0);
-    if (fused && c.cells == 1 && person_cells && !establishments) {
+    if (fused && !cells) {
       // Totals: the cells counter summed (one scan of the persons serves both).
       TREEM_ASSIGN_OR_RETURN(const Counter* full, Get(selector, ref, extra, true));
       const size_t fc = static_cast<size_t>(full->cells);
@@ -347,12 +345,24 @@ class Engine {
     auto spec = ParseSelector(selector);
     if (!spec.ok()) return;
     const int need = ChildNeed(spec->sel);
-    if (need >= 0) child_needs_ |= static_cast<uint8_t>(1u << need);
+    if (need >= 0) {
+      child_needs_ |= static_cast<uint8_t>(1u << need);
+      child_selector_[static_cast<size_t>(need)] = selector;
+    }
     const int role = RoleIndex(spec->sel);
-    if (role >= 0) role_needs_ |= static_cast<uint16_t>(1u << role);
+    if (role >= 0) {
+      role_needs_ |= static_cast<uint16_t>(1u << role);
+      role_selector_[static_cast<size_t>(role)] = selector;
+    }
   }
 
  private:
+  static std::string CacheKey(const std::string& selector, s::AgeReference ref, DD extra,
+                              bool cells) {
+    return absl::StrCat(selector, "|", static_cast<int>(ref), "|", static_cast<int>(extra),
+                        cells ? "|c" : "|t");
+  }
+
   // The `need` of PersonScan for the selectors over children 5-17 (role_mask 0), or -1.
   static int ChildNeed(Sel sel) {
     switch (sel) {
@@ -374,25 +384,6 @@ class Engine {
         return -1;
     }
   }
-  static const char* ChildSelectorName(int need) {
-    switch (need) {
-      case 0:
-        return "CHILDREN_5_17";
-      case 1:
-        return "CHILDREN_5_17_INFORMED";
-      case 3:
-        return "CHILDREN_5_17_CHILD_LABOUR";
-      case 4:
-        return "CHILDREN_5_17_HAZARDOUS";
-      case 5:
-        return "CHILDREN_5_17_SDG_ECONOMIC";
-      case 6:
-        return "AT_RISK_OR_CL";
-      default:
-        return "AT_RISK_OR_CL_IN_EDUCATION";
-    }
-  }
-
   // Per person flags for the period (Flags()).
   enum FlagBit : uint8_t {
     kFChildLabour = 1 << 0,  // an activity in the period classified child labour or worse
@@ -441,26 +432,20 @@ class Engine {
     }
   }
 
-  // Selectors over role holders (PersonScan with a role mask): name, mask, flag required (0
-  // none, kFReached reached by communication or training, kFTrained trained).
+  // Selectors over role holders (PersonScan with a role mask), in RoleIndex order: mask, flag
+  // required (0 none, kFReached reached by communication or training, kFTrained trained).
   struct RoleSelector {
-    const char* name;
     uint8_t mask, bit;
   };
   static constexpr uint8_t kOfficials =
       kRoleCommuneOfficial | kRoleDistrictOfficial | kRoleProvincialOfficial;
   static constexpr uint8_t kProvOfficials = kRoleDistrictOfficial | kRoleProvincialOfficial;
   static constexpr RoleSelector kRoleSelectors[] = {
-      {"EDUCATION_STAFF", kRoleEducationStaff, 0},
-      {"EDUCATION_STAFF_INFORMED", kRoleEducationStaff, kFReached},
-      {"PARENTS_CARERS", kRoleParentCarer, 0},
-      {"PARENTS_CARERS_INFORMED", kRoleParentCarer, kFReached},
-      {"OFFICIALS", kOfficials, 0},
-      {"OFFICIALS_TRAINED", kOfficials, kFTrained},
-      {"OFFICIALS_PROVINCE", kProvOfficials, 0},
-      {"OFFICIALS_PROVINCE_TRAINED", kProvOfficials, kFTrained},
-      {"OFFICIALS_COMMUNE", kRoleCommuneOfficial, 0},
-      {"OFFICIALS_COMMUNE_TRAINED", kRoleCommuneOfficial, kFTrained},
+      {kRoleEducationStaff, 0},  {kRoleEducationStaff, kFReached},
+      {kRoleParentCarer, 0},     {kRoleParentCarer, kFReached},
+      {kOfficials, 0},           {kOfficials, kFTrained},
+      {kProvOfficials, 0},       {kProvOfficials, kFTrained},
+      {kRoleCommuneOfficial, 0}, {kRoleCommuneOfficial, kFTrained},
   };
   // Index into kRoleSelectors, or -1.
   static int RoleIndex(Sel sel) {
@@ -579,14 +564,12 @@ class Engine {
       }
     }
     GiveScratch(pool_, &ScratchPool::i64, std::move(sink));
-    const char* const suffix = stride > 1 ? "|c" : "|t";
     for (int need = 0; need < 8; ++need) {
       if (!(needs & (1u << need))) continue;
       Counter cnt;
       cnt.cells = stride;
       cnt.v = std::move(v[need]);
-      cache_.emplace(absl::StrCat(ChildSelectorName(need), "|", static_cast<int>(ref), "|",
-                                  static_cast<int>(extra), suffix),
+      cache_.emplace(CacheKey(child_selector_[static_cast<size_t>(need)], ref, extra, stride > 1),
                      std::move(cnt));
     }
     for (size_t i = 0; i < kRoles; ++i) {
@@ -594,9 +577,7 @@ class Engine {
       Counter cnt;
       cnt.cells = stride;
       cnt.v = std::move(role_v[i]);
-      cache_.emplace(absl::StrCat(kRoleSelectors[i].name, "|", static_cast<int>(ref), "|",
-                                  static_cast<int>(extra), suffix),
-                     std::move(cnt));
+      cache_.emplace(CacheKey(role_selector_[i], ref, extra, stride > 1), std::move(cnt));
     }
   }
 
@@ -818,7 +799,7 @@ class Engine {
     if (provenance_) c.ids.emplace_back(key, id);
   }
 
-  void PersonScan(Counter& c, uint8_t role_mask, int need, int age_lo, int age_hi) {
+  void PersonScan(Counter& c, uint8_t role_mask, int need) {
     // need: see Has().
     if (role_mask != 0) {
       const auto& holders = RoleHolders(role_mask);
@@ -834,8 +815,6 @@ class Engine {
       }
       return;
     }
-    (void)age_lo;
-    (void)age_hi;
     const auto& cells = ChildCells();
     const size_t n = cells.size();
     const int stride = c.cells;
@@ -860,44 +839,28 @@ class Engine {
   }
 
   void Run(const SelectorSpec& spec, Counter& c) {
-    constexpr uint8_t kOfficials =
-        kRoleCommuneOfficial | kRoleDistrictOfficial | kRoleProvincialOfficial;
-    constexpr uint8_t kProvOfficials = kRoleDistrictOfficial | kRoleProvincialOfficial;
     switch (spec.sel) {
       case Sel::kChildren:
-        return PersonScan(c, 0, 0, 5, 17);
       case Sel::kChildLabour:
-        return PersonScan(c, 0, 3, 5, 17);
       case Sel::kHazardous:
-        return PersonScan(c, 0, 4, 5, 17);
       case Sel::kSdgEconomic:
-        return PersonScan(c, 0, 5, 5, 17);
       case Sel::kChildrenInformed:
-        return PersonScan(c, 0, 1, 5, 17);
       case Sel::kAtRisk:
-        return PersonScan(c, 0, 6, 5, 17);
       case Sel::kAtRiskInEducation:
-        return PersonScan(c, 0, 7, 5, 17);
+        return PersonScan(c, 0, ChildNeed(spec.sel));
       case Sel::kEduStaff:
-        return PersonScan(c, kRoleEducationStaff, 0, 0, 0);
       case Sel::kEduStaffInformed:
-        return PersonScan(c, kRoleEducationStaff, 1, 0, 0);
       case Sel::kParents:
-        return PersonScan(c, kRoleParentCarer, 0, 0, 0);
       case Sel::kParentsInformed:
-        return PersonScan(c, kRoleParentCarer, 1, 0, 0);
       case Sel::kOfficials:
-        return PersonScan(c, kOfficials, 0, 0, 0);
       case Sel::kOfficialsTrained:
-        return PersonScan(c, kOfficials, 2, 0, 0);
       case Sel::kOfficialsProvince:
-        return PersonScan(c, kProvOfficials, 0, 0, 0);
       case Sel::kOfficialsProvinceTrained:
-        return PersonScan(c, kProvOfficials, 2, 0, 0);
       case Sel::kOfficialsCommune:
-        return PersonScan(c, kRoleCommuneOfficial, 0, 0, 0);
-      case Sel::kOfficialsCommuneTrained:
-        return PersonScan(c, kRoleCommuneOfficial, 2, 0, 0);
+      case Sel::kOfficialsCommuneTrained: {
+        const RoleSelector& r = kRoleSelectors[RoleIndex(spec.sel)];
+        return PersonScan(c, r.mask, r.bit == kFReached ? 1 : (r.bit == kFTrained ? 2 : 0));
+      }
       case Sel::kEmployers:
       case Sel::kEmployersInformed:
       case Sel::kEmployersTrained: {
@@ -1076,7 +1039,7 @@ class Engine {
   const KeyGroups& groups_;
   const uint32_t* group_of_;  // groups_.of_key
   bool provenance_;
-  uint32_t start_ = 0, end_ = 0, start_pack_ = 0, ref_ = 0;
+  uint32_t start_ = 0, end_ = 0, ref_ = 0;
   int64_t ms_ = 0, me_ = 0;
   DD extra_ = DD::UNKNOWN;
   std::map<std::pair<uint32_t, int>, std::vector<int16_t>> child_cells_;
@@ -1089,6 +1052,8 @@ class Engine {
   uint8_t flags_built_ = 0;                                          // flag groups filled in flags_
   uint8_t child_needs_ = 0;  // bit per PersonScan `need` of the report's child selectors
   uint16_t role_needs_ = 0;  // bit per kRoleSelectors entry the report asks for
+  std::array<std::string, 8> child_selector_;  // the selector text of each child need wanted
+  std::array<std::string, std::size(kRoleSelectors)> role_selector_;  // ... of each role
   ScratchPool* pool_ = nullptr;
   // node_hash_map: Get() hands out pointers that must survive later insertions.
   absl::node_hash_map<std::string, Counter> cache_;

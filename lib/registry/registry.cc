@@ -2507,11 +2507,14 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
     // which keeps its own actors, instants and commandIds.
     std::vector<std::unique_ptr<capnp::MallocMessageBuilder>> cmds;
     const int64_t now = r.Now();
-    // First segment sized for the payload (a default 8 KiB zeroed segment per command cost
-    // more than the import itself at province scale).
-    auto add = [&](uint64_t payload_words = 0) {
-      auto mb = std::make_unique<capnp::MallocMessageBuilder>(
-          static_cast<unsigned>(std::min<uint64_t>(payload_words + 64, 1u << 20)));
+    // A builder whose first segment fits the payload plus the envelope (a default 8 KiB
+    // zeroed segment per command cost more than the import itself at province scale).
+    auto sized = [](capnp::MessageSize payload) {
+      return std::make_unique<capnp::MallocMessageBuilder>(
+          static_cast<unsigned>(std::min<uint64_t>(payload.wordCount + 64, 1u << 20)));
+    };
+    auto add = [&](capnp::MessageSize payload) {
+      auto mb = sized(payload);
       auto c = mb->initRoot<schema::Command>();
       cases::SetActor(c.initActor(), actor);
       c.setSource(schema::DataSource::MERGE);
@@ -2521,35 +2524,32 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
       return cmds.back()->getRoot<schema::Command>().initPayload();
     };
     if (snap.getUnits().size() > 0)
-      add(snap.getUnits().totalSize().wordCount).initLoadUnits().setUnits(snap.getUnits());
-    for (auto d : snap.getIndicators()) add(d.totalSize().wordCount).setDefineIndicator(d);
+      add(snap.getUnits().totalSize()).initLoadUnits().setUnits(snap.getUnits());
+    for (auto d : snap.getIndicators()) add(d.totalSize()).setDefineIndicator(d);
     for (auto h : snap.getHouseholds()) {
-      add(h.totalSize().wordCount).setUpsertHousehold(h);
+      add(h.totalSize()).setUpsertHousehold(h);
       cmds.back()->getRoot<schema::Command>().getPayload().getUpsertHousehold().disownMembers();
     }
-    for (auto p : snap.getPersons()) add(p.totalSize().wordCount).setUpsertPerson(p);
+    for (auto p : snap.getPersons()) add(p.totalSize()).setUpsertPerson(p);
     for (auto h : snap.getHouseholds()) {
-      if (h.getMembers().size() > 0) add(h.totalSize().wordCount).setUpsertHousehold(h);
+      if (h.getMembers().size() > 0) add(h.totalSize()).setUpsertHousehold(h);
     }
-    for (auto e : snap.getEstablishments()) add(e.totalSize().wordCount).setUpsertEstablishment(e);
-    for (auto w : snap.getWorkActivities()) add(w.totalSize().wordCount).setRecordWorkActivity(w);
-    for (auto a : snap.getRiskAssessments())
-      add(a.totalSize().wordCount).setRecordRiskAssessment(a);
+    for (auto e : snap.getEstablishments()) add(e.totalSize()).setUpsertEstablishment(e);
+    for (auto w : snap.getWorkActivities()) add(w.totalSize()).setRecordWorkActivity(w);
+    for (auto a : snap.getRiskAssessments()) add(a.totalSize()).setRecordRiskAssessment(a);
     if (snap.getCaseLog().size() == 0) {
-      for (auto p : snap.getServiceProviders())
-        add(p.totalSize().wordCount).setUpsertServiceProvider(p);
+      for (auto p : snap.getServiceProviders()) add(p.totalSize()).setUpsertServiceProvider(p);
     }
     for (auto c : snap.getCaseLog()) {
-      auto mb = std::make_unique<capnp::MallocMessageBuilder>(
-          static_cast<unsigned>(std::min<uint64_t>(c.totalSize().wordCount + 64, 1u << 20)));
+      auto mb = sized(c.totalSize());
       mb->setRoot(c);
       auto b = mb->getRoot<schema::Command>();
       b.setSeq(0);
       b.setSource(schema::DataSource::MERGE);
       cmds.push_back(std::move(mb));
     }
-    for (auto c : snap.getCommunications()) add(c.totalSize().wordCount).setRecordCommunication(c);
-    for (auto t : snap.getTrainings()) add(t.totalSize().wordCount).setRecordTraining(t);
+    for (auto c : snap.getCommunications()) add(c.totalSize()).setRecordCommunication(c);
+    for (auto t : snap.getTrainings()) add(t.totalSize()).setRecordTraining(t);
     {  // commitments after the ones they renew
       std::vector<schema::Commitment::Reader> pending;
       for (auto c : snap.getCommitments()) pending.push_back(c);
@@ -2559,7 +2559,7 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
         for (auto c : pending) {
           Uuid prev = IdOf(c.getPreviousId());
           if (IsZeroId(prev) || done.contains(prev)) {
-            add(c.totalSize().wordCount).setUpsertCommitment(c);
+            add(c.totalSize()).setUpsertCommitment(c);
             done.insert(IdOf(c.getId()));
           } else {
             next.push_back(c);
@@ -2572,8 +2572,8 @@ absl::Status Registry::ImportSnapshot(const Actor& actor, schema::Snapshot::Read
         pending = std::move(next);
       }
     }
-    for (auto i : snap.getInspections()) add(i.totalSize().wordCount).setRecordInspection(i);
-    for (auto p : snap.getPlans()) add(p.totalSize().wordCount).setLoadPlan(p);
+    for (auto i : snap.getInspections()) add(i.totalSize()).setRecordInspection(i);
+    for (auto p : snap.getPlans()) add(p.totalSize()).setLoadPlan(p);
     // One atomic journal entry when it fits (a commune's or a district's register); else the
     // whole import is validated first, then committed in entries of kImportChunk commands.
     std::vector<schema::Command::Reader> all;
