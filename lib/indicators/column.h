@@ -31,7 +31,6 @@ class Column {
 
   Column() = default;
   Column(std::initializer_list<T> values) : own_(values) { Sync(); }
-  Column(size_t n, const T& value) : own_(n, value) { Sync(); }
   Column(const Column& o) : own_(o.own_), keep_(o.keep_) { CopyPointers(o); }
   Column(Column&& o) noexcept : own_(std::move(o.own_)), keep_(std::move(o.keep_)) {
     CopyPointers(o);
@@ -78,15 +77,7 @@ class Column {
   const T& operator[](size_t i) const { return data_[i]; }
   const T* begin() const { return data_; }
   const T* end() const { return data_ + size_; }
-  const T& front() const { return data_[0]; }
   const T& back() const { return data_[size_ - 1]; }
-  size_t capacity() const { return is_view() ? size_ : own_.capacity(); }
-  bool operator==(const Column& o) const {
-    if (size_ != o.size_) return false;
-    for (size_t i = 0; i < size_; ++i)
-      if (!(data_[i] == o.data_[i])) return false;
-    return true;
-  }
 
   // ---- writing (a view is copied into owned memory first) ----
   T* data() { return Own().data(); }
@@ -112,33 +103,13 @@ class Column {
     Own().resize(n);
     Sync();
   }
-  void resize(size_t n, const T& v) {
-    Own().resize(n, v);
-    Sync();
-  }
   void assign(size_t n, const T& v) {
     keep_.reset();
     own_.assign(n, v);
     Sync();
   }
-  template <typename It>
-  void assign(It first, It last) {
-    std::vector<T> values(first, last);  // `first` may point into this column
-    keep_.reset();
-    own_ = std::move(values);
-    Sync();
-  }
   void reserve(size_t n) {
     Own().reserve(n);
-    Sync();
-  }
-  void clear() {
-    keep_.reset();
-    own_.clear();
-    Sync();
-  }
-  void shrink_to_fit() {
-    Own().shrink_to_fit();
     Sync();
   }
 
