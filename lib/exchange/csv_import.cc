@@ -903,15 +903,6 @@ size_t EstimateRecords(std::string_view text) {
   return text.size() / std::max<size_t>(sample.size() / lines, 24) * 5 / 4 + 64;
 }
 
-// v.reserve(n), with huge pages advised for a large table before its first touch (the row
-// tables of a large import are tens of MB of fresh memory).
-template <typename T>
-void ReserveAdvised(std::vector<T>& v, size_t n) {
-  if (v.capacity() >= n) return;
-  v.reserve(n);
-  internal::AdviseHugePages(v.data(), n * sizeof(T));
-}
-
 // Row numbers of a row table found by the rows' keys (`Row::key`), for duplicate keys and
 // household look-ups: 4-byte slots where a map of key views takes 24, so the index of a large
 // file stays small in the caches; keys are compared in the table itself.
@@ -971,7 +962,7 @@ class Importer {
   absl::Status ReadHouseholds(std::string_view text) {
     CsvReader reader(text, &unescaped_);
     const size_t estimate = EstimateRecords(text);
-    ReserveAdvised(households_, estimate);
+    internal::ReserveAdvised(households_, estimate);  // tens of MB for a large import
     household_index_.reserve(estimate);
     std::array<int, kHhCount> cols;
     if (!ReadHeader(reader, kHouseholdsFile, HouseholdColumns(), cols.data(), kHhCount)) {
@@ -1005,7 +996,7 @@ class Importer {
   absl::Status ReadChildren(std::string_view text, bool households_given) {
     CsvReader reader(text, &unescaped_);
     const size_t estimate = EstimateRecords(text);
-    ReserveAdvised(children_, estimate);
+    internal::ReserveAdvised(children_, estimate);
     std::array<int, kChCount> cols;
     if (!ReadHeader(reader, kChildrenFile, ChildColumns(), cols.data(), kChCount)) {
       return CountRemaining(reader, result_.stats.child_rows);

@@ -24,13 +24,21 @@ inline void AdviseHugePages(void* p, size_t bytes) {
   if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
 
+// v.reserve(n), advising huge pages for a new block (elements already in `v` are moved into
+// it first, so a vector filled later should be reserved while empty).
+template <typename T>
+void ReserveAdvised(std::vector<T>& v, size_t n) {
+  if (v.capacity() >= n) return;
+  v.reserve(n);
+  AdviseHugePages(v.data(), n * sizeof(T));
+}
+
 // v.assign(n, value), advising huge pages first when the vector has to grow.
 template <typename T>
 void AssignAdvised(std::vector<T>& v, size_t n, const T& value) {
   if (v.capacity() < n) {
-    std::vector<T>().swap(v);
-    v.reserve(n);
-    AdviseHugePages(v.data(), n * sizeof(T));
+    std::vector<T>().swap(v);  // nothing to keep: reserve an empty vector
+    ReserveAdvised(v, n);
   }
   v.assign(n, value);
 }
