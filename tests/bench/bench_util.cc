@@ -38,9 +38,21 @@ uint64_t MaxChildren() {
   return std::strtoull(e, nullptr, 10);
 }
 
-void ApplyScales(benchmark::internal::Benchmark* b) {
+std::vector<int64_t> Scales() {
+  std::vector<int64_t> out;
   for (uint64_t n : {uint64_t{100'000}, uint64_t{400'000}, uint64_t{1'600'000}, kCountryChildren})
-    if (n <= MaxChildren()) b->Arg(static_cast<int64_t>(n));
+    if (n <= MaxChildren()) out.push_back(static_cast<int64_t>(n));
+  return out;
+}
+
+void ApplyScales(benchmark::internal::Benchmark* b) {
+  for (int64_t n : Scales()) b->Arg(n);
+}
+
+bool Skipped(benchmark::State& state, const absl::Status& s) {
+  if (s.ok()) return false;
+  state.SkipWithError(std::string(s.message()).c_str());
+  return true;
 }
 
 FlatBuilder::FlatBuilder(size_t capacity_bytes)
@@ -103,13 +115,10 @@ std::span<const uint8_t> FlatBuilder::Bytes() {
     std::memcpy(start + 4, sizes.data(), 4 * sizes.size());
     bytes_ = {start, static_cast<size_t>(dest - start)};
   }
-  capnp::ReaderOptions o;
-  o.traversalLimitInWords = std::numeric_limits<uint64_t>::max() / 16;
-  o.nestingLimit = 128;
   reader_ = std::make_unique<capnp::FlatArrayMessageReader>(
       kj::ArrayPtr<const capnp::word>(reinterpret_cast<const capnp::word*>(bytes_.data()),
                                       bytes_.size() / sizeof(capnp::word)),
-      o);
+      Unlimited());
   return bytes_;
 }
 schema::Snapshot::Reader FlatBuilder::Snapshot() {
@@ -124,6 +133,15 @@ std::unique_ptr<Country>& Current() {
 }
 }  // namespace
 
+synth::Options CountryOptions(uint64_t children) {
+  synth::Options o;
+  o.children = children;
+  o.communes = synth::SpreadCommunes(synth::Communes(Units()), children);
+  return o;
+}
+// ~560 bytes per child are used; the mapping is committed only as it is written.
+size_t CountryCapacity(uint64_t children) { return size_t{1200} * children + (size_t{256} << 20); }
+
 Country& GetCountry(uint64_t children) {
   auto& cur = Current();
   if (cur && cur->children == children) return *cur;
@@ -131,11 +149,8 @@ Country& GetCountry(uint64_t children) {
   malloc_trim(0);
   auto c = std::make_unique<Country>();
   c->children = children;
-  // ~560 bytes per child are used; the mapping is committed only as it is written.
-  c->message = std::make_unique<FlatBuilder>(size_t{1200} * children + (size_t{256} << 20));
-  synth::Options o;
-  o.children = children;
-  o.communes = synth::SpreadCommunes(synth::Communes(Units()), children);
+  c->message = std::make_unique<FlatBuilder>(CountryCapacity(children));
+  const synth::Options o = CountryOptions(children);
   const auto t0 = std::chrono::steady_clock::now();
   c->stats = synth::Generate(o, c->message->initRoot<schema::Snapshot>());
   c->generate_seconds =
@@ -190,12 +205,10 @@ void RemoveDir(const std::string& dir) {
   std::filesystem::remove_all(dir, ec);
 }
 
-namespace {
 std::span<const uint8_t> Cmd() {
   static const std::string c = "cmd";
   return {reinterpret_cast<const uint8_t*>(c.data()), c.size()};
 }
-}  // namespace
 
 namespace {
 struct Stores {
@@ -228,10 +241,10 @@ capnp::ReaderOptions Unlimited() {
   return o;
 }
 
-absl::StatusOr<OpenStore> Open(const std::string& dir) {
+absl::StatusOr<OpenStore> Open(const std::string& dir, bool verify_crc) {
   store::StoreOptions o;
   o.read_only = true;
-  o.verify_snapshot_crc = false;
+  o.verify_snapshot_crc = verify_crc;
   auto store = store::StoreEngine::Open(dir, o);
   if (!store.ok()) return store.status();
   OpenStore os;
@@ -244,6 +257,17 @@ absl::StatusOr<OpenStore> Open(const std::string& dir) {
                                       p.size() / sizeof(capnp::word)),
       Unlimited());
   return os;
+}
+
+indicators::ReportRequest Request(const std::string& unit) {
+  indicators::ReportRequest req;
+  req.unit_code = unit;
+  req.period = indicators::Period::Year(2025);
+  req.dimensions = {schema::DisaggregationDimension::SEX,
+                    schema::DisaggregationDimension::STAT_BAND};
+  if (HaveOfficialUnits())
+    req.breakdown_level = unit.empty() ? core::UnitLevel::kProvince : core::UnitLevel::kCommune;
+  return req;
 }
 
 // A Dataset built once per scale, shared by the report benchmarks (and the SQLite one).

@@ -18,11 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "benchmark/benchmark.h"
 #include "capnp/message.h"
 #include "capnp/serialize.h"
 #include "core/admin_units.h"
+#include "indicators/compute.h"
 #include "indicators/dataset.h"
 #include "store/engine.h"
 #include "synth/synth.h"
@@ -37,9 +39,13 @@ bool HaveOfficialUnits();
 
 // TREEM_BENCH_MAX_CHILDREN (default 1.6M).
 uint64_t MaxChildren();
-// Registers `fn` with one Arg per scale: 100k, 400k, 1.6M (1x, 4x, 16x) and the whole country,
-// each only when <= MaxChildren().
+// The scales 100k, 400k, 1.6M (1x, 4x, 16x) and the whole country, those <= MaxChildren().
+std::vector<int64_t> Scales();
+// Registers `fn` with one Arg per scale of Scales().
 void ApplyScales(benchmark::internal::Benchmark* b);
+
+// Marks the benchmark skipped with the status message when `s` is an error; true then.
+bool Skipped(benchmark::State& state, const absl::Status& s);
 
 // A message builder whose segments are carved, in order, out of one lazily committed anonymous
 // mapping (after 1 MiB left for the segment table), so that the serialized message (segment
@@ -81,6 +87,9 @@ struct Country {
 // Generated on first use (seed 20250701, real communes when the unit lists are present), kept
 // until another scale is asked for (one country in memory at a time).
 Country& GetCountry(uint64_t children);
+// What GetCountry generates: the options and the capacity of its FlatBuilder.
+synth::Options CountryOptions(uint64_t children);
+size_t CountryCapacity(uint64_t children);
 void DropCountry();
 
 // Peak memory of a benchmark: the kernel's high-water mark of resident memory (VmHWM) reset
@@ -99,6 +108,9 @@ class PeakMemory {
   bool resettable_ = false;
 };
 
+// The journal record the benchmark stores hold ("cmd").
+std::span<const uint8_t> Cmd();
+
 // Stores holding the country's snapshot, one per scale (written on first use from
 // GetCountry, removed at exit): a store directory with one journal record and the snapshot.
 struct StoreDir {
@@ -108,7 +120,8 @@ struct StoreDir {
 };
 StoreDir& Store(uint64_t children);
 
-// A store opened read-only (no payload CRC check): the mmap'd snapshot and its Cap'n Proto root.
+// A store opened read-only (the payload CRC checked only when asked): the mmap'd snapshot and
+// its Cap'n Proto root.
 capnp::ReaderOptions Unlimited();
 struct OpenStore {
   std::unique_ptr<store::StoreEngine> store;
@@ -116,7 +129,11 @@ struct OpenStore {
   std::unique_ptr<capnp::FlatArrayMessageReader> reader;
   schema::Snapshot::Reader root() { return reader->getRoot<schema::Snapshot>(); }
 };
-absl::StatusOr<OpenStore> Open(const std::string& dir);
+absl::StatusOr<OpenStore> Open(const std::string& dir, bool verify_crc = false);
+
+// The report the benchmarks compute: all indicators (unless narrowed), sex x statBand, 2025,
+// rows one level below `unit` ("" = the country) when the official unit lists are present.
+indicators::ReportRequest Request(const std::string& unit);
 
 // The indicator columns of the country at one scale, built once from its store (one scale
 // kept at a time).

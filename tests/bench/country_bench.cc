@@ -16,13 +16,10 @@
 //   BM_ClassifyGenerated    ClassifyCompact over the generated activities (prepared once)
 //   BM_PrepareAndClassify   PrepareActivity (record -> compact) + ClassifyCompact
 //   BM_RiskScreen           RiskScreen::Screen over the generated screen answers
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,7 +27,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "bench_util.h"
-#include "capnp/serialize.h"
 #include "indicators/columns.h"
 #include "indicators/compute.h"
 #include "indicators/dataset.h"
@@ -42,11 +38,6 @@
 
 namespace treem::bench {
 namespace {
-
-std::span<const uint8_t> Cmd() {
-  static const std::string c = "cmd";
-  return {reinterpret_cast<const uint8_t*>(c.data()), c.size()};
-}
 
 void SetScaleCounters(benchmark::State& state, const Country& c) {
   state.counters["children"] = static_cast<double>(c.children);
@@ -61,11 +52,8 @@ void BM_SynthGenerate(benchmark::State& state) {
   size_t bytes = 0;
   PeakMemory peak;
   for (auto _ : state) {
-    FlatBuilder msg(size_t{1200} * n + (size_t{256} << 20));
-    synth::Options o;
-    o.children = n;
-    o.communes = synth::SpreadCommunes(synth::Communes(Units()), n);
-    st = synth::Generate(o, msg.initRoot<schema::Snapshot>());
+    FlatBuilder msg(CountryCapacity(n));
+    st = synth::Generate(CountryOptions(n), msg.initRoot<schema::Snapshot>());
     bytes = msg.Bytes().size();
   }
   peak.Report(state);
@@ -83,10 +71,7 @@ void BM_SnapshotWrite(benchmark::State& state) {
   const auto bytes = c.bytes();
   const std::string dir = MakeTempDir();
   auto store = store::StoreEngine::Open(dir, {});
-  if (!store.ok()) {
-    state.SkipWithError(std::string(store.status().message()).c_str());
-    return;
-  }
+  if (Skipped(state, store.status())) return;
   PeakMemory peak;
   for (auto _ : state) {
     auto seq = (*store)->Append(Cmd());
@@ -112,24 +97,13 @@ void BM_SnapshotOpen(benchmark::State& state) {
   const uint64_t n = static_cast<uint64_t>(state.range(0));
   StoreDir& s = Store(n);
   DropCountry();
-  store::StoreOptions o;
-  o.read_only = true;
-  o.verify_snapshot_crc = state.range(1) != 0;
+  const bool verify_crc = state.range(1) != 0;
   PeakMemory peak;
   uint64_t persons = 0;
   for (auto _ : state) {
-    auto store = store::StoreEngine::Open(s.dir, o);
-    if (!store.ok()) {
-      state.SkipWithError(std::string(store.status().message()).c_str());
-      break;
-    }
-    auto view = (*store)->LatestSnapshot();
-    const auto p = view->payload();
-    capnp::FlatArrayMessageReader reader(
-        kj::ArrayPtr<const capnp::word>(reinterpret_cast<const capnp::word*>(p.data()),
-                                        p.size() / sizeof(capnp::word)),
-        Unlimited());
-    persons = reader.getRoot<schema::Snapshot>().getPersons().size();
+    auto os = Open(s.dir, verify_crc);
+    if (Skipped(state, os.status())) break;
+    persons = os->root().getPersons().size();
     benchmark::DoNotOptimize(persons);
   }
   peak.Report(state);
@@ -139,41 +113,21 @@ void BM_SnapshotOpen(benchmark::State& state) {
   state.counters["children"] = static_cast<double>(n);
 }
 void OpenArgs(benchmark::internal::Benchmark* b) {
-  for (uint64_t n : {uint64_t{100'000}, uint64_t{400'000}, uint64_t{1'600'000}, kCountryChildren})
-    if (n <= MaxChildren())
-      for (int crc : {0, 1}) b->Args({static_cast<int64_t>(n), crc});
+  for (int64_t n : Scales())
+    for (int crc : {0, 1}) b->Args({n, crc});
 }
 BENCHMARK(BM_SnapshotOpen)->Apply(OpenArgs)->Unit(benchmark::kMillisecond)->UseRealTime();
-
-// The report every benchmark computes: all indicators, sex x statBand, 2025, rows one level
-// below the report unit.
-indicators::ReportRequest Request(const std::string& unit) {
-  indicators::ReportRequest req;
-  req.unit_code = unit;
-  req.period = indicators::Period::Year(2025);
-  req.dimensions = {schema::DisaggregationDimension::SEX,
-                    schema::DisaggregationDimension::STAT_BAND};
-  if (HaveOfficialUnits())
-    req.breakdown_level = unit.empty() ? core::UnitLevel::kProvince : core::UnitLevel::kCommune;
-  return req;
-}
 
 void BM_BuildDataset(benchmark::State& state) {
   const uint64_t n = static_cast<uint64_t>(state.range(0));
   StoreDir& s = Store(n);
   DropCountry();
   auto os = Open(s.dir);
-  if (!os.ok()) {
-    state.SkipWithError(std::string(os.status().message()).c_str());
-    return;
-  }
+  if (Skipped(state, os.status())) return;
   PeakMemory peak;
   for (auto _ : state) {
     auto d = indicators::BuildDataset(os->root(), Units());
-    if (!d.ok()) {
-      state.SkipWithError(std::string(d.status().message()).c_str());
-      break;
-    }
+    if (Skipped(state, d.status())) break;
     state.counters["activities_classified"] = static_cast<double>(d->stats.activities);
     benchmark::DoNotOptimize(d);
   }
@@ -224,10 +178,7 @@ void Report(benchmark::State& state, bool province) {
   size_t values = 0;
   for (auto _ : state) {
     auto rep = indicators::Compute(*data.d, req);
-    if (!rep.ok()) {
-      state.SkipWithError(std::string(rep.status().message()).c_str());
-      break;
-    }
+    if (Skipped(state, rep.status())) break;
     values = rep->reader().getValues().size();
     benchmark::DoNotOptimize(rep);
   }
@@ -242,12 +193,6 @@ void BM_ReportProvince(benchmark::State& state) { Report(state, true); }
 BENCHMARK(BM_ReportCountry)->Apply(ApplyScales)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReportProvince)->Apply(ApplyScales)->Unit(benchmark::kMillisecond);
 
-// True (and the benchmark marked skipped) when `s` is an error.
-bool Skipped(benchmark::State& state, const absl::Status& s) {
-  if (s.ok()) return false;
-  state.SkipWithError(std::string(s.message()).c_str());
-  return true;
-}
 // One report over `d`; false (skipped) on error.
 bool ReportOn(benchmark::State& state, const indicators::Dataset& d,
               const indicators::ReportRequest& req) {
@@ -287,10 +232,7 @@ void BM_ColumnFileOpenAndReport(benchmark::State& state) {
   }
   const std::string dir = MakeTempDir();
   const std::string path = dir + "/columns.tcol";
-  if (absl::Status w = indicators::WriteColumns(*data.d, 1, path); !w.ok()) {
-    state.SkipWithError(std::string(w.message()).c_str());
-    return;
-  }
+  if (Skipped(state, indicators::WriteColumns(*data.d, 1, path))) return;
   const double file_mib = static_cast<double>(std::filesystem::file_size(path)) / (1 << 20);
   const auto req = Request("");
   PeakMemory peak;
@@ -365,79 +307,73 @@ BENCHMARK(BM_ColumnFileGiven)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->
 
 // ---- classification and risk screening on the generated records ----
 
-struct Prepared {
-  std::vector<rules::CompactActivity> compact;
-  size_t skipped = 0;
-};
-Prepared PrepareAll(const rules::RuleRegistry& reg, schema::Snapshot::Reader snap) {
-  absl::flat_hash_map<core::Uuid, schema::Person::Reader> persons;
-  for (auto p : snap.getPersons())
-    persons.emplace(core::Uuid{p.getId().getHi(), p.getId().getLo()}, p);
-  Prepared out;
+// The embedded rule registry, or null with the benchmark marked skipped.
+const rules::RuleRegistry* Registry(benchmark::State& state) {
+  auto reg = rules::RuleRegistry::Default();
+  if (!reg.ok()) {
+    state.SkipWithError("registry did not load");
+    return nullptr;
+  }
+  return *reg;
+}
+
+// The birth date of each person of `snap` (those whose recorded date is valid).
+absl::flat_hash_map<core::Uuid, core::Date> Births(schema::Snapshot::Reader snap) {
+  absl::flat_hash_map<core::Uuid, core::Date> births;
+  for (auto p : snap.getPersons()) {
+    auto bd = rules::FromSchemaDate(p.getBirthDate().getDate(), "birthDate");
+    if (bd.ok()) births.emplace(core::Uuid{p.getId().getHi(), p.getId().getLo()}, *bd);
+  }
+  return births;
+}
+
+// The compact form of every work activity of `snap` that prepares without error.
+std::vector<rules::CompactActivity> PrepareAll(const rules::RuleRegistry& reg,
+                                               schema::Snapshot::Reader snap) {
+  const auto births = Births(snap);
+  std::vector<rules::CompactActivity> out;
   for (auto a : snap.getWorkActivities()) {
-    auto it = persons.find(core::Uuid{a.getChildId().getHi(), a.getChildId().getLo()});
-    if (it == persons.end()) {
-      ++out.skipped;
-      continue;
-    }
-    auto bd = rules::FromSchemaDate(it->second.getBirthDate().getDate(), "birthDate");
-    if (!bd.ok()) {
-      ++out.skipped;
-      continue;
-    }
-    auto p = rules::PrepareActivity(reg, core::BirthDate{*bd, false}, a, "", "", "a");
-    if (!p.ok()) {
-      ++out.skipped;
-      continue;
-    }
-    out.compact.push_back(p->compact);
+    auto it = births.find(core::Uuid{a.getChildId().getHi(), a.getChildId().getLo()});
+    if (it == births.end()) continue;
+    auto p = rules::PrepareActivity(reg, core::BirthDate{it->second, false}, a, "", "", "a");
+    if (p.ok()) out.push_back(p->compact);
   }
   return out;
 }
 
 void BM_ClassifyGenerated(benchmark::State& state) {
-  auto reg = rules::RuleRegistry::Default();
-  if (!reg.ok()) {
-    state.SkipWithError("registry did not load");
-    return;
-  }
+  const rules::RuleRegistry* reg = Registry(state);
+  if (reg == nullptr) return;
   Country& c = GetCountry(static_cast<uint64_t>(state.range(0)));
-  const Prepared prep = PrepareAll(**reg, c.snapshot());
-  const rules::RuleSet* stat = (*reg)->Find("ILO-SDG871");
+  const std::vector<rules::CompactActivity> compact = PrepareAll(*reg, c.snapshot());
+  const rules::RuleSet* stat = reg->Find("ILO-SDG871");
   uint64_t child_labour = 0;
   PeakMemory peak;
   for (auto _ : state) {
-    for (const rules::CompactActivity& a : prep.compact) {
-      const rules::RuleSet* legal = (*reg)->ForDate(rules::RuleSetKind::kLegal, a.date_ymd);
+    for (const rules::CompactActivity& a : compact) {
+      const rules::RuleSet* legal = reg->ForDate(rules::RuleSetKind::kLegal, a.date_ymd);
       child_labour +=
           rules::ClassifyCompact(*legal, stat, a).determined >= rules::Outcome::kChildLabour;
     }
     benchmark::DoNotOptimize(child_labour);
   }
   peak.Report(state);
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * prep.compact.size()));
-  state.counters["activities"] = static_cast<double>(prep.compact.size());
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * compact.size()));
+  state.counters["activities"] = static_cast<double>(compact.size());
   state.counters["child_labour_share_of_activities"] =
       static_cast<double>(child_labour) /
-      static_cast<double>(std::max<size_t>(1, state.iterations() * prep.compact.size()));
+      static_cast<double>(std::max<size_t>(1, state.iterations() * compact.size()));
 }
 BENCHMARK(BM_ClassifyGenerated)->Arg(1'600'000)->Unit(benchmark::kMillisecond);
 
 void BM_PrepareAndClassify(benchmark::State& state) {
-  auto reg = rules::RuleRegistry::Default();
-  if (!reg.ok()) {
-    state.SkipWithError("registry did not load");
-    return;
-  }
+  const rules::RuleRegistry* reg = Registry(state);
+  if (reg == nullptr) return;
   Country& c = GetCountry(static_cast<uint64_t>(state.range(0)));
   auto snap = c.snapshot();
   // Birth dates looked up once (as BuildDataset does with its person index).
-  absl::flat_hash_map<core::Uuid, core::Date> births;
-  for (auto p : snap.getPersons()) {
-    auto bd = rules::FromSchemaDate(p.getBirthDate().getDate(), "birthDate");
-    if (bd.ok()) births.emplace(core::Uuid{p.getId().getHi(), p.getId().getLo()}, *bd);
-  }
-  const rules::RuleSet* stat = (*reg)->Find("ILO-SDG871");
+  const auto births = Births(snap);
+  const rules::RuleSet* stat = reg->Find("ILO-SDG871");
   uint64_t n = 0, child_labour = 0;
   PeakMemory peak;
   for (auto _ : state) {
@@ -445,7 +381,7 @@ void BM_PrepareAndClassify(benchmark::State& state) {
     for (auto a : snap.getWorkActivities()) {
       auto it = births.find(core::Uuid{a.getChildId().getHi(), a.getChildId().getLo()});
       if (it == births.end()) continue;
-      auto p = rules::PrepareActivity(**reg, core::BirthDate{it->second, false}, a, "", "", "a");
+      auto p = rules::PrepareActivity(*reg, core::BirthDate{it->second, false}, a, "", "", "a");
       if (!p.ok()) continue;
       child_labour += rules::ClassifyCompact(*p->legal, stat, p->compact).determined >=
                       rules::Outcome::kChildLabour;
@@ -459,12 +395,9 @@ void BM_PrepareAndClassify(benchmark::State& state) {
 BENCHMARK(BM_PrepareAndClassify)->Arg(1'600'000)->Unit(benchmark::kMillisecond);
 
 void BM_RiskScreen(benchmark::State& state) {
-  auto reg = rules::RuleRegistry::Default();
-  if (!reg.ok()) {
-    state.SkipWithError("registry did not load");
-    return;
-  }
-  auto screen = (*reg)->FindScreen("");
+  const rules::RuleRegistry* reg = Registry(state);
+  if (reg == nullptr) return;
+  auto screen = reg->FindScreen("");
   if (!screen.ok()) {
     state.SkipWithError("no risk screen");
     return;

@@ -10,6 +10,7 @@
 #include "bench_util.h"
 #include "capnp/message.h"
 #include "cases/case_book.h"
+#include "cases/deadline_rules.h"
 
 namespace treem::bench {
 namespace {
@@ -71,12 +72,12 @@ void BM_DeadlineQuery(benchmark::State& state) {
     return;
   }
   const bool all = state.range(1) != 0;
-  const int64_t year_start = 1735664400LL * 1000000;  // 2025-01-01 00:00 UTC+7
+  const int64_t year_start = cases::StartOfLocalDay(core::Date(2025, 1, 1));
   uint64_t items = 0, i = 0;
   PeakMemory peak;
   for (auto _ : state) {
     cases::DeadlineFilter f;
-    f.at = year_start + static_cast<int64_t>((i * 7919) % 365) * 86400LL * 1000000;
+    f.at = year_start + static_cast<int64_t>((i * 7919) % 365) * cases::kMicrosPerDay;
     if (!all) f.unit_codes = {b.units[i % b.units.size()]};
     f.limit = 100;
     auto ans = b.book->QueryDeadlines(f);
@@ -92,9 +93,9 @@ void BM_DeadlineQuery(benchmark::State& state) {
       static_cast<double>(items) / static_cast<double>(std::max<int64_t>(1, state.iterations()));
 }
 void DeadlineArgs(benchmark::internal::Benchmark* b) {
-  for (uint64_t n : {uint64_t{400'000}, uint64_t{1'600'000}, kCountryChildren})
-    if (n <= MaxChildren())
-      for (int all : {0, 1}) b->Args({static_cast<int64_t>(n), all});
+  for (int64_t n : Scales())
+    if (n >= 400'000)
+      for (int all : {0, 1}) b->Args({n, all});
 }
 BENCHMARK(BM_DeadlineQuery)->Apply(DeadlineArgs);
 

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "cases/deadline_rules.h"
+#include "rules/classify.h"
 #include "rules/registry.h"
 #include "rules/risk.h"
 
@@ -50,18 +52,15 @@ void SetDate(s::Date::Builder b, int y, int m, int d) {
   b.setMonth(static_cast<uint8_t>(m));
   b.setDay(static_cast<uint8_t>(d));
 }
-void SetDate(s::Date::Builder b, core::Date d) { SetDate(b, d.year(), d.month(), d.day()); }
-int64_t Micros(core::Date d) {
-  return (static_cast<int64_t>(core::ToDayNumber(d)) - core::ToDayNumber(core::Date(1970, 1, 1))) *
-         86400LL * 1000000LL;
-}
 core::Date DayOfYear(int year, uint32_t doy) {
   return core::FromDayNumber(core::ToDayNumber(core::Date(year, 1, 1)) +
                              static_cast<core::DayNumber>(doy));
 }
 
-constexpr int64_t kHour = 3600LL * 1000000LL;
-constexpr int64_t kDay = 24 * kHour;
+constexpr int64_t kHour = cases::kMicrosPerHour;
+constexpr int64_t kDay = cases::kMicrosPerDay;
+// 00:00 UTC of `d`.
+int64_t Micros(core::Date d) { return core::ToDayNumber(d) * kDay; }
 
 const char* const kFamily[] = {"Nguyễn", "Trần", "Lê",   "Phạm", "Hoàng", "Huỳnh", "Phan",
                                "Vũ",     "Võ",   "Đặng", "Bùi",  "Đỗ",    "Hồ",    "Ngô",
@@ -299,6 +298,17 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
            next_insp = 0;
   std::vector<std::vector<core::Uuid>> village_children, village_carers;
   std::vector<core::Uuid> staff_ids, official_ids, est_ids;
+  // The next person record with a new id and a name, male with probability `p_male` (drawn in
+  // that order): its id and builder.
+  auto new_person = [&](Rng& r, double p_male) {
+    const core::Uuid pid = RandomId(r);
+    const bool male = r.Chance(p_male);
+    auto p = persons[next_person++];
+    SetId(p.initId(), pid);
+    p.setFullName(Name(r, male));
+    p.setSex(male ? s::Sex::MALE : s::Sex::FEMALE);
+    return std::pair{pid, p};
+  };
   for (size_t ci = 0; ci < nc; ++ci) {
     const Commune& cm = communes[ci];
     const CommunePlan& cp = plan[ci];
@@ -365,12 +375,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
       auto members = hb.initMembers(kids + 1);
       // The carer (an adult).
       {
-        const core::Uuid pid = RandomId(r);
-        const bool male = r.Chance(0.3);
-        auto p = persons[next_person++];
-        SetId(p.initId(), pid);
-        p.setFullName(Name(r, male));
-        p.setSex(male ? s::Sex::MALE : s::Sex::FEMALE);
+        auto [pid, p] = new_person(r, 0.3);
         SetDate(p.initBirthDate().initDate(), year - 25 - static_cast<int>(r.Below(30)),
                 1 + static_cast<int>(r.Below(12)), 1 + static_cast<int>(r.Below(28)));
         p.setEthnicity(eth);
@@ -396,7 +401,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
         p.setFullName(Name(r, male));
         p.setSex(male ? s::Sex::MALE : s::Sex::FEMALE);
         auto bd = p.initBirthDate();
-        SetDate(bd.initDate(), birth);
+        rules::ToSchemaDate(birth, bd.initDate());
         bd.setEstimated(r.Chance(0.02));
         p.setEthnicity(eth);
         if (age >= 6 && r.Chance(0.7))
@@ -419,7 +424,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
         sc.setAttendance(att);
         sc.setGrade(static_cast<uint8_t>(std::clamp(age - 5, 0, 12)));
         if (att == s::SchoolAttendance::DROPPED_OUT)
-          SetDate(sc.initDroppedOutOn(), DayOfYear(year - 1, r.Below(365)));
+          rules::ToSchemaDate(DayOfYear(year - 1, r.Below(365)), sc.initDroppedOutOn());
         auto m = members[k + 1];
         SetId(m.initPersonId(), pid);
         m.setRelationship(s::Relationship::CHILD);
@@ -480,12 +485,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
     // Education staff (schools) and commune officials.
     for (uint32_t k = 0; k < cp.staff + cp.officials; ++k) {
       const bool official = k >= cp.staff;
-      const core::Uuid pid = RandomId(r);
-      const bool male = r.Chance(official ? 0.6 : 0.3);
-      auto p = persons[next_person++];
-      SetId(p.initId(), pid);
-      p.setFullName(Name(r, male));
-      p.setSex(male ? s::Sex::MALE : s::Sex::FEMALE);
+      auto [pid, p] = new_person(r, official ? 0.6 : 0.3);
       SetDate(p.initBirthDate().initDate(), year - 23 - static_cast<int>(r.Below(38)),
               1 + static_cast<int>(r.Below(12)), 1 + static_cast<int>(r.Below(28)));
       p.setEthnicity(cp.minority && r.Chance(0.4) ? s::Ethnicity::TAY : s::Ethnicity::KINH);
@@ -505,7 +505,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
     for (uint32_t v = 0; v < cp.villages + 2; ++v) {
       auto c = communications[next_comm++];
       SetId(c.initId(), RandomId(r));
-      SetDate(c.initDate(), DayOfYear(year, r.Below(365)));
+      rules::ToSchemaDate(DayOfYear(year, r.Below(365)), c.initDate());
       c.setUnitCode(cm.code);
       const bool school = v >= cp.villages;
       std::vector<std::pair<core::Uuid, s::AudienceGroup>> who;
@@ -545,7 +545,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
     {
       auto t = trainings[next_train++];
       SetId(t.initId(), RandomId(r));
-      SetDate(t.initDate(), DayOfYear(year, r.Below(360)));
+      rules::ToSchemaDate(DayOfYear(year, r.Below(360)), t.initDate());
       t.setUnitCode(cm.code);
       t.setOrganiserLevel(s::AdminLevel::COMMUNE);
       t.setTopic(s::TrainingTopic::CHILD_LABOUR_LAW);
@@ -573,7 +573,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
       auto in = inspections[next_insp++];
       SetId(in.initId(), RandomId(r));
       SetId(in.initEstablishmentId(), est_ids[r.Below(static_cast<uint32_t>(est_ids.size()))]);
-      SetDate(in.initDate(), DayOfYear(year, r.Below(365)));
+      rules::ToSchemaDate(DayOfYear(year, r.Below(365)), in.initDate());
       in.setUnitCode(cm.code);
       in.setAgency("Đoàn kiểm tra liên ngành xã");
       if (r.Chance(0.3)) {
@@ -595,12 +595,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
     Rng r(Mix(o.seed, 0x300000000ULL + pi));
     std::vector<core::Uuid> who;
     for (uint32_t k = 0; k < kProvincialOfficials; ++k) {
-      const core::Uuid pid = RandomId(r);
-      const bool male = r.Chance(0.6);
-      auto p = persons[next_person++];
-      SetId(p.initId(), pid);
-      p.setFullName(Name(r, male));
-      p.setSex(male ? s::Sex::MALE : s::Sex::FEMALE);
+      auto [pid, p] = new_person(r, 0.6);
       SetDate(p.initBirthDate().initDate(), year - 28 - static_cast<int>(r.Below(30)), 6, 15);
       p.setEthnicity(s::Ethnicity::KINH);
       p.setCommuneCode(provinces[pi]);
@@ -610,8 +605,8 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
     }
     auto t = trainings[next_train++];
     SetId(t.initId(), RandomId(r));
-    SetDate(t.initDate(), core::Date(year, 3, 10));
-    SetDate(t.initEndDate(), core::Date(year, 3, 12));
+    rules::ToSchemaDate(core::Date(year, 3, 10), t.initDate());
+    rules::ToSchemaDate(core::Date(year, 3, 12), t.initEndDate());
     t.setUnitCode(provinces[pi]);
     t.setOrganiserLevel(s::AdminLevel::PROVINCE);
     t.setTopic(s::TrainingTopic::CASE_MANAGEMENT);
@@ -637,7 +632,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
       SetId(w.initId(), a.id);
       SetId(w.initChildId(), a.child);
       if (a.employer.hi != 0 || a.employer.lo != 0) SetId(w.initEstablishmentId(), a.employer);
-      SetDate(w.initObservedOn(), a.on);
+      rules::ToSchemaDate(a.on, w.initObservedOn());
       w.setJobCode(a.job->code);
       w.setWorkplaceCode(a.job->workplace);
       w.setHoursPerDay(static_cast<double>(static_cast<int>(a.hours_day * 2)) / 2);
@@ -666,7 +661,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
       auto k = list[i];
       SetId(k.initId(), RandomId(r));
       SetId(k.initChildId(), sp.child);
-      SetDate(k.initDate(), sp.on);
+      rules::ToSchemaDate(sp.on, k.initDate());
       auto as = k.initAssessor();
       as.setUserId("worker");
       as.setRole(s::Role::COMMUNE_WORKER);
@@ -719,7 +714,7 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
       int progress;  // 0 requested .. 3 completed, 4 declined
     };
     std::vector<RefSpec> refs;
-    const int64_t year_start = Micros(core::Date(year, 1, 1)) - 7 * kHour;  // local midnight
+    const int64_t year_start = cases::StartOfLocalDay(core::Date(year, 1, 1));
     const int64_t now = Micros(core::Date(year + 1, 1, 15));
     for (unsigned i = 0; i < cases.size(); ++i) {
       const CaseSpec& cs = cases[i];
@@ -843,9 +838,9 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
       SetId(rf.initCaseId(), rs.case_id);
       rf.setService(rs.service);
       rf.initRequestedAt().setMicros(rs.at);
-      SetDate(rf.initDueBy(),
-              core::FromDayNumber(core::ToDayNumber(core::Date(1970, 1, 1)) +
-                                  static_cast<core::DayNumber>((rs.at + 30 * kDay) / kDay)));
+      rules::ToSchemaDate(
+          core::FromDayNumber(static_cast<core::DayNumber>((rs.at + 30 * kDay) / kDay)),
+          rf.initDueBy());
       auto cons = rf.initConsent();
       cons.setGiven(true);
       cons.setGivenBy("mother");
@@ -878,18 +873,18 @@ Stats Generate(const Options& o, s::Snapshot::Builder out) {
     for (unsigned i = 0; i < which.size(); ++i) {
       auto m = ml[i];
       SetId(m.initId(), RandomId(r));
-      m.initEstablishmentId().setHi(establishments[which[i]].getId().getHi());
-      m.getEstablishmentId().setLo(establishments[which[i]].getId().getLo());
+      auto est = establishments[which[i]].getId();
+      SetId(m.initEstablishmentId(), core::Uuid{est.getHi(), est.getLo()});
       const core::Date signed_on = DayOfYear(year - 1, r.Below(365));
-      SetDate(m.initSignedOn(), signed_on);
+      rules::ToSchemaDate(signed_on, m.initSignedOn());
       const bool breached = r.Chance(0.05);
       m.setStatus(breached ? s::CommitmentStatus::BREACHED : s::CommitmentStatus::ACTIVE);
       auto hl = m.initHistory(breached ? 2 : 1);
       hl[0].setStatus(s::CommitmentStatus::ACTIVE);
-      SetDate(hl[0].initOn(), signed_on);
+      rules::ToSchemaDate(signed_on, hl[0].initOn());
       if (breached) {
         hl[1].setStatus(s::CommitmentStatus::BREACHED);
-        SetDate(hl[1].initOn(), DayOfYear(year, r.Below(365)));
+        rules::ToSchemaDate(DayOfYear(year, r.Below(365)), hl[1].initOn());
       }
     }
     st.commitments = which.size();
@@ -927,9 +922,6 @@ SurveyCsv GenerateSurveyCsv(uint64_t seed, uint64_t children, std::string_view c
       const bool male = r.Chance(0.515);
       const int age = 5 + static_cast<int>(r.Below(13));
       const core::Date birth = DayOfYear(2024 - age, r.Below(365));
-      char date[32];
-      std::snprintf(date, sizeof(date), "%04d-%02d-%02d", static_cast<int>(birth.year()),
-                    static_cast<int>(birth.month()), static_cast<int>(birth.day()));
       std::string name = Name(r, male);
       if (r.Chance(0.05)) name = absl::StrCat("\"", name, ", con\"");
       const uint32_t sv = r.Below(100);
@@ -939,7 +931,8 @@ SurveyCsv GenerateSurveyCsv(uint64_t seed, uint64_t children, std::string_view c
       const char* sex = male ? "nam" : "nữ";
       const char* special = r.Chance(0.05) ? "k.1" : "";
       f.children += absl::StrCat("C", c, ",H", hh, ",", name, ",", sex, ",");
-      f.children += absl::StrCat(date, ",", kEthnic[r.Below(10)], ",", nid, ",", school, ",");
+      f.children += absl::StrCat(core::FormatDate(birth), ",", kEthnic[r.Below(10)], ",", nid, ",",
+                                 school, ",");
       f.children += absl::StrCat(std::clamp(age - 5, 0, 12), ",", dropped ? "2024-09-05" : "",
                                  ",không,", special, ",con\r\n");
       ++f.child_rows;
