@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 
+#include "crash/crash_util.h"
 #include "gtest/gtest.h"
 #include "store/engine.h"
 #include "unit/fault_fs.h"
@@ -52,19 +53,12 @@ StoreOptions Options(SyncPolicy policy) {
   }
 }
 
-uint64_t EnvOr(const char* name, uint64_t fallback) {
-  const char* v = getenv(name);
-  return v != nullptr ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
 TEST(StoreCrashTest, SigkillNeverLosesAnAcknowledgedRecord) {
   TempDir tmp;
   ASSERT_FALSE(tmp.path().empty());
   const std::string dir = tmp.path() + "/store";
-  const uint64_t rounds = EnvOr("TREEM_CRASH_ROUNDS", 200);
-  const uint64_t seed =
-      EnvOr("TREEM_CRASH_SEED",
-            static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  const uint64_t rounds = test_util::CrashRounds();
+  const uint64_t seed = test_util::CrashSeed();
   std::mt19937_64 rng(seed);
   SCOPED_TRACE(absl::StrCat("TREEM_CRASH_SEED=", seed));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(50);

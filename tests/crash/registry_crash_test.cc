@@ -42,9 +42,11 @@
 #include "absl/strings/str_cat.h"
 #include "capnp/message.h"
 #include "core/ids.h"
+#include "crash/crash_util.h"
 #include "gtest/gtest.h"
 #include "registry/registry.h"
 #include "treem/schema/commands.capnp.h"
+#include "unit/registry_fixtures.h"
 #include "unit/temp_dir.h"
 
 namespace treem::registry {
@@ -52,6 +54,7 @@ namespace {
 
 using core::Uuid;
 using schema::RecordKind;
+using test_util::SetUuid;
 
 constexpr char kUnit[] = "15865";
 constexpr int kMaxItems = 4;
@@ -86,10 +89,6 @@ RegistryOptions Options(store::SyncPolicy policy) {
   return o;
 }
 
-void SetUuid(schema::Uuid::Builder b, const Uuid& id) {
-  b.setHi(id.hi);
-  b.setLo(id.lo);
-}
 Uuid GetUuid(schema::Uuid::Reader r) { return Uuid{r.getHi(), r.getLo()}; }
 
 constexpr char kNamePrefix[] = "Trẻ ";
@@ -404,11 +403,6 @@ class Writer {
 
 // ---- the parent -----------------------------------------------------------------------------
 
-uint64_t EnvOr(const char* name, uint64_t fallback) {
-  const char* v = getenv(name);
-  return v != nullptr ? std::strtoull(v, nullptr, 10) : fallback;
-}
-
 // Reads whole messages from `fd` into `out` until `deadline` (or EOF when deadline is null).
 void Drain(int fd, std::string& buffer, std::vector<Msg>& out,
            std::optional<std::chrono::steady_clock::time_point> deadline) {
@@ -442,10 +436,8 @@ TEST(RegistryCrashTest, SigkillNeverLosesAnAcknowledgedCommand) {
         Registry::Create(dir, Options(store::SyncPolicy::kFull));
     ASSERT_TRUE(r.ok()) << r.status();
   }
-  const uint64_t rounds = EnvOr("TREEM_CRASH_ROUNDS", 200);
-  const uint64_t seed =
-      EnvOr("TREEM_CRASH_SEED",
-            static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  const uint64_t rounds = test_util::CrashRounds();
+  const uint64_t seed = test_util::CrashSeed();
   std::mt19937_64 rng(seed);
   SCOPED_TRACE(absl::StrCat("TREEM_CRASH_SEED=", seed));
   const auto time_limit = std::chrono::steady_clock::now() + std::chrono::seconds(50);

@@ -14,7 +14,6 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,10 +86,6 @@ void CodecSeeds(CodecType type, const std::string& name, typename T::Reader read
   }
 }
 
-std::span<const uint8_t> Span(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -113,7 +108,7 @@ void StoreJournalSeeds() {
     auto e = store::StoreEngine::Open(dir, o);
     if (!e.ok()) Die("store", e.status());
     for (int i = 1; i <= 12; ++i) {
-      if (!(*e)->Append(Span(absl::StrCat("record ", i, std::string(300 + i * 7, 'x')))).ok()) {
+      if (!(*e)->Append(AsBytes(absl::StrCat("record ", i, std::string(300 + i * 7, 'x')))).ok()) {
         Die("append", absl::UnknownError(""));
       }
     }
@@ -138,8 +133,9 @@ void StoreJournalSeeds() {
   {
     auto e = store::StoreEngine::Open(dir, o);
     if (!e.ok()) Die("store", e.status());
-    if (!(*e)->WriteSnapshot(Span("snapshot state"), 10).ok()) Die("snap", absl::UnknownError(""));
-    if (!(*e)->Append(Span("after the snapshot")).ok()) Die("append", absl::UnknownError(""));
+    if (!(*e)->WriteSnapshot(AsBytes("snapshot state"), 10).ok())
+      Die("snap", absl::UnknownError(""));
+    if (!(*e)->Append(AsBytes("after the snapshot")).ok()) Die("append", absl::UnknownError(""));
     if (!(*e)->Close().ok()) Die("close", absl::UnknownError(""));
   }
   std::vector<std::string> journals;

@@ -20,7 +20,6 @@
 #include <string_view>
 #include <vector>
 
-#include "capnp/any.h"
 #include "fuzz/fuzz_util.h"
 #include "fuzz/registry_fuzz_util.h"
 
@@ -50,24 +49,9 @@ bool RegistryKeepsStagedChangesOnException() {
   if (!r.ok()) FuzzFail("creating the probe registry", r.status());
   capnp::MallocMessageBuilder mb;
   auto cmds = mb.initRoot<schema::CommandBatch>().initCommands(2);
-  for (unsigned i = 0; i < 2; ++i) {
-    auto c = cmds[i];
-    auto actor = c.initActor();
-    actor.setUserId("probe");
-    actor.setRole(schema::Role::SYSTEM);
-    c.setSource(schema::DataSource::API);
-    auto p = c.initPayload().initUpsertPerson();
-    p.initId().setHi(0x4000000000004000ULL + i);
-    p.getId().setLo(0x8000000000000001ULL);
-    p.setFullName("probe");
-    p.setCommuneCode("15865");
-  }
+  for (unsigned i = 0; i < 2; ++i) FillProbeCommand(cmds[i], i);
   // The second command's actor.userId: a list of words instead of text.
-  const capnp::StructSchema::Field user =
-      capnp::Schema::from<schema::Actor>().getFieldByName("userId");
-  capnp::AnyStruct::Builder actor = cmds[1].getActor();
-  actor.getPointerSection()[user.getProto().getSlot().getOffset()].initAsAnyList(
-      capnp::ElementSize::EIGHT_BYTES, 1);
+  MakeTextUnreadable<schema::Actor>(cmds[1].getActor(), "userId");
   const size_t before = (*r)->Count(schema::RecordKind::PERSON);
   const absl::StatusOr<uint64_t> applied =
       (*r)->ApplyBatch(mb.getRoot<schema::CommandBatch>().asReader());

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "capnp/any.h"
 #include "capnp/dynamic.h"
 #include "capnp/message.h"
 #include "fuzz/fuzz_util.h"
@@ -62,6 +63,30 @@ inline void CheckPersistence(std::unique_ptr<registry::Registry>& r,
   if (!reopened.ok()) FuzzFail("reopening (snapshot load)", reopened.status());
   r = *std::move(reopened);
   if (StateBytes(*r) != state) FuzzFail("snapshot load gave another state");
+}
+
+// The probe command of the known-bug probes of the registry targets: a system actor upserting
+// the person 40000000-0000-4000-8000-000000000001 (plus `id_offset` in the high word) of
+// commune 15865.
+inline void FillProbeCommand(schema::Command::Builder c, uint64_t id_offset = 0) {
+  auto actor = c.initActor();
+  actor.setUserId("probe");
+  actor.setRole(schema::Role::SYSTEM);
+  c.setSource(schema::DataSource::API);
+  auto p = c.initPayload().initUpsertPerson();
+  p.initId().setHi(0x4000000000004000ULL + id_offset);
+  p.getId().setLo(0x8000000000000001ULL);
+  p.setFullName("probe");
+  p.setCommuneCode("15865");
+}
+
+// Points the Text field `field` of `s` (a struct of type T) to a list of words: a message that
+// still decodes, but whose field throws when read.
+template <typename T>
+void MakeTextUnreadable(capnp::AnyStruct::Builder s, kj::StringPtr field) {
+  const capnp::StructSchema::Field f = capnp::Schema::from<T>().getFieldByName(field);
+  s.getPointerSection()[f.getProto().getSlot().getOffset()].initAsAnyList(
+      capnp::ElementSize::EIGHT_BYTES, 1);
 }
 
 // Reads every field of `value` (the set union member, every list element, every text and

@@ -18,18 +18,14 @@
 #include <string_view>
 #include <vector>
 
-#include "capnp/any.h"
 #include "capnp/serialize.h"
 #include "fuzz/fuzz_util.h"
 #include "fuzz/registry_fuzz_util.h"
+#include "fuzz/store_fuzz_util.h"
 #include "store/engine.h"
 
 namespace treem::fuzz {
 namespace {
-
-std::span<const uint8_t> Span(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 // header.lastSeq of a snapshot payload when it decodes and is small, else 1.
 uint64_t CoversSeq(std::string_view payload) {
@@ -56,15 +52,7 @@ bool OpenAcceptsUnreadableRecords() {
     if (!r.ok()) FuzzFail("probe registry", r.status());
     capnp::MallocMessageBuilder mb;
     auto c = mb.initRoot<schema::Command>();
-    auto actor = c.initActor();
-    actor.setUserId("probe");
-    actor.setRole(schema::Role::SYSTEM);
-    c.setSource(schema::DataSource::API);
-    auto p = c.initPayload().initUpsertPerson();
-    p.initId().setHi(0x4000000000004000ULL);
-    p.getId().setLo(0x8000000000000001ULL);
-    p.setFullName("probe");
-    p.setCommuneCode("15865");
+    FillProbeCommand(c);
     if (!(*r)->Apply(c.asReader()).ok()) FuzzFail("probe apply");
   }
   std::vector<std::string> entries;
@@ -84,24 +72,16 @@ bool OpenAcceptsUnreadableRecords() {
   if (!serde::DecodeInto<schema::JournalEntry>(entries[1], serde::Format::kCapnp, mb).ok()) {
     FuzzFail("probe entry");
   }
-  capnp::AnyStruct::Builder person =
-      mb.getRoot<schema::JournalEntry>().getCommand().getPayload().getUpsertPerson();
-  const capnp::StructSchema::Field name =
-      capnp::Schema::from<schema::Person>().getFieldByName("fullName");
-  person.getPointerSection()[name.getProto().getSlot().getOffset()].initAsAnyList(
-      capnp::ElementSize::EIGHT_BYTES, 1);
+  MakeTextUnreadable<schema::Person>(
+      mb.getRoot<schema::JournalEntry>().getCommand().getPayload().getUpsertPerson(), "fullName");
   absl::StatusOr<std::string> broken = serde::Encode<schema::JournalEntry>(
       mb.getRoot<schema::JournalEntry>(), serde::Format::kCapnp);
   if (!broken.ok()) FuzzFail("probe encode", broken.status());
   store::testing::MemFs fs2;
   {
-    store::StoreOptions so;
-    so.fs = &fs2;
-    so.sync = store::SyncPolicy::kOff;
-    so.sync_interval_ms = 0;
-    auto e = store::StoreEngine::Open(kRegistryDir, so);
+    auto e = store::StoreEngine::Open(kRegistryDir, FuzzStoreOptions(&fs2));
     if (!e.ok()) FuzzFail("probe store", e.status());
-    if (!(*e)->Append(Span(entries[0])).ok() || !(*e)->Append(Span(*broken)).ok()) {
+    if (!(*e)->Append(AsBytes(entries[0])).ok() || !(*e)->Append(AsBytes(*broken)).ok()) {
       FuzzFail("probe append");
     }
     (void)(*e)->Close();
@@ -144,24 +124,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (accepts_unreadable && !PartsReadable(parts)) return 0;
   store::testing::MemFs fs;
   {
-    store::StoreOptions so;
-    so.fs = &fs;
-    so.sync = store::SyncPolicy::kOff;
-    so.sync_interval_ms = 0;
     absl::StatusOr<std::unique_ptr<store::StoreEngine>> e =
-        store::StoreEngine::Open(kRegistryDir, so);
+        store::StoreEngine::Open(kRegistryDir, FuzzStoreOptions(&fs));
     if (!e.ok()) FuzzFail("creating the store", e.status());
     if (!parts[0].empty()) {
       const uint64_t covers = CoversSeq(parts[0]);
       for (uint64_t i = 0; i < covers; ++i) {
-        if (!(*e)->Append(Span("placeholder")).ok()) FuzzFail("append");
+        if (!(*e)->Append(AsBytes("placeholder")).ok()) FuzzFail("append");
       }
-      if (absl::Status s = (*e)->WriteSnapshot(Span(parts[0]), covers); !s.ok()) {
+      if (absl::Status s = (*e)->WriteSnapshot(AsBytes(parts[0]), covers); !s.ok()) {
         FuzzFail("write snapshot", s);
       }
     }
     for (size_t i = 1; i < parts.size(); ++i) {
-      if (!(*e)->Append(Span(parts[i])).ok()) FuzzFail("append");
+      if (!(*e)->Append(AsBytes(parts[i])).ok()) FuzzFail("append");
     }
     if (absl::Status s = (*e)->Close(); !s.ok()) FuzzFail("close", s);
   }

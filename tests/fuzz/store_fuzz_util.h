@@ -1,7 +1,7 @@
 // Store helpers of the fuzz targets that build store folders from fuzzed bytes: an in-memory
-// file system (MemFs of tests/unit/fault_fs.h: deterministic, no disk I/O) and repair of the
-// CRCs of segment and snapshot files, so a target can choose to get past the CRC checks and
-// fuzz what lies behind them.
+// file system (MemFs of tests/unit/fault_fs.h: deterministic, no disk I/O), the options of a
+// store in it, and repair of the CRCs of segment and snapshot files, so a target can choose to
+// get past the CRC checks and fuzz what lies behind them.
 #ifndef TREEM_TESTS_FUZZ_STORE_FUZZ_UTIL_H_
 #define TREEM_TESTS_FUZZ_STORE_FUZZ_UTIL_H_
 
@@ -11,9 +11,19 @@
 #include <string>
 
 #include "store/crc32c.h"
+#include "store/engine.h"
 #include "unit/fault_fs.h"
 
 namespace treem::fuzz {
+
+// A store in `fs` (an in-memory file system), sync off.
+inline store::StoreOptions FuzzStoreOptions(store::Fs* fs) {
+  store::StoreOptions o;
+  o.fs = fs;
+  o.sync = store::SyncPolicy::kOff;
+  o.sync_interval_ms = 0;
+  return o;
+}
 
 inline uint32_t Get32At(const std::string& s, size_t at) {
   uint32_t v = 0;

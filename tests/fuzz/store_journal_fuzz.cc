@@ -76,10 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  StoreOptions o;
-  o.fs = &fs;
-  o.sync = store::SyncPolicy::kOff;
-  o.sync_interval_ms = 0;
+  StoreOptions o = FuzzStoreOptions(&fs);
   o.create_if_missing = false;
   if (flags & 2) o.max_record_size = 64;
 
@@ -103,8 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (snap->covers_seq() > last) FuzzFail("snapshot covers records the journal lacks");
   }
   const std::string probe = "fuzz probe record";
-  absl::StatusOr<uint64_t> seq = (*e)->Append(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(probe.data()), probe.size()));
+  absl::StatusOr<uint64_t> seq = (*e)->Append(AsBytes(probe));
   if (!seq.ok()) FuzzFail("append after recovery", seq.status());
   if (*seq != last + 1) FuzzFail("append after recovery got an unexpected seq");
   if (absl::Status s = (*e)->Close(); !s.ok()) FuzzFail("close after recovery", s);
